@@ -1,0 +1,136 @@
+import { readFile } from 'node:fs/promises';
+import type { RequestHandler } from 'express';
+import { createPipelineSettings } from '@tintype/pipeline';
+import type { FormatSettings, PipelineSettings } from '@tintype/pipeline';
+import { createUrlSettings, parseKeyPairs } from '@tintype/url';
+import type { ImageFormat, UrlSettings } from '@tintype/url';
+import type { Config } from './config/index.js';
+import { landingPage } from './landing.js';
+import { type Limiter, createLimiter } from './limiter.js';
+import type { Logger } from './logger.js';
+import { type SourceFetcher, createSources } from './sources/index.js';
+
+/** Everything a request needs, built once from the config at start. */
+export interface ServerContext {
+  config: Config;
+  log: Logger;
+  urlSettings: UrlSettings;
+  pipelineSettings: PipelineSettings;
+  formatSettings: FormatSettings;
+  sources: SourceFetcher;
+  limiter: Limiter;
+  allowedSources: RegExp[];
+  varyClientHints: string[];
+  landingPage: string;
+  extraRoutes: [string, RequestHandler][];
+  close(): Promise<void>;
+}
+
+export async function createContext(config: Config, log: Logger): Promise<ServerContext> {
+  const sources = createSources(config);
+  const presets = [
+    ...splitPresets(config.IMGPROXY_PRESETS, config.IMGPROXY_PRESETS_SEPARATOR),
+    ...(config.IMGPROXY_PRESETS_PATH ? (await readFile(config.IMGPROXY_PRESETS_PATH, 'utf8')).split(/\r?\n/) : []),
+  ]
+    .map((p) => p.trim())
+    .filter((p) => p !== '' && !p.startsWith('#'));
+
+  const optionDefaults = {
+    quality: config.IMGPROXY_QUALITY,
+    formatQuality: config.IMGPROXY_FORMAT_QUALITY as Partial<Record<ImageFormat, number>>,
+    stripMetadata: config.IMGPROXY_STRIP_METADATA,
+    keepCopyright: config.IMGPROXY_KEEP_COPYRIGHT,
+    stripColorProfile: config.IMGPROXY_STRIP_COLOR_PROFILE,
+    autoRotate: config.IMGPROXY_AUTO_ROTATE,
+    enforceThumbnail: config.IMGPROXY_ENFORCE_THUMBNAIL,
+    preserveHdr: config.IMGPROXY_PRESERVE_HDR,
+    watermarkOpacity: config.IMGPROXY_WATERMARK_OPACITY,
+    skipProcessingFormats: config.IMGPROXY_SKIP_PROCESSING_FORMATS,
+    security: {
+      maxSrcResolution: config.IMGPROXY_MAX_SRC_RESOLUTION,
+      maxSrcFileSize: config.IMGPROXY_MAX_SRC_FILE_SIZE,
+      maxAnimationFrames: config.IMGPROXY_MAX_ANIMATION_FRAMES,
+      maxAnimationFrameResolution: config.IMGPROXY_MAX_ANIMATION_FRAME_RESOLUTION,
+      maxResultDimension: config.IMGPROXY_MAX_RESULT_DIMENSION,
+    },
+  };
+
+  const urlSettings = createUrlSettings({
+    keys: parseKeyPairs(config.IMGPROXY_KEY, config.IMGPROXY_SALT),
+    signatureSize: config.IMGPROXY_SIGNATURE_SIZE,
+    trustedSignatures: config.IMGPROXY_TRUSTED_SIGNATURES,
+    encryptionKey: config.IMGPROXY_SOURCE_URL_ENCRYPTION_KEY,
+    pathPrefix: config.IMGPROXY_PATH_PREFIX,
+    onlyPresets: config.IMGPROXY_ONLY_PRESETS,
+    presets,
+    argumentsSeparator: config.IMGPROXY_ARGUMENTS_SEPARATOR,
+    allowedProcessingOptions: config.IMGPROXY_ALLOWED_PROCESSING_OPTIONS,
+    base64UrlIncludesFilename: config.IMGPROXY_BASE64_URL_INCLUDES_FILENAME,
+    baseUrl: config.IMGPROXY_BASE_URL,
+    urlReplacements: config.IMGPROXY_URL_REPLACEMENTS,
+    allowSecurityOptions: config.IMGPROXY_ALLOW_SECURITY_OPTIONS,
+    allowBypassCache: config.IMGPROXY_ALLOW_BYPASS_CACHE,
+    optionDefaults,
+  });
+
+  const pipelineSettings = createPipelineSettings({
+    quality: config.IMGPROXY_QUALITY,
+    formatQuality: optionDefaults.formatQuality,
+    jpegProgressive: config.IMGPROXY_JPEG_PROGRESSIVE,
+    pngInterlaced: config.IMGPROXY_PNG_INTERLACED,
+    pngQuantize: config.IMGPROXY_PNG_QUANTIZE,
+    pngQuantizationColors: config.IMGPROXY_PNG_QUANTIZATION_COLORS,
+    webpEffort: config.IMGPROXY_WEBP_EFFORT,
+    webpPreset: config.IMGPROXY_WEBP_PRESET,
+    avifSpeed: config.IMGPROXY_AVIF_SPEED,
+    useLinearColorspace: config.IMGPROXY_USE_LINEAR_COLORSPACE,
+    disableShrinkOnLoad: config.IMGPROXY_DISABLE_SHRINK_ON_LOAD,
+    alwaysRasterizeSvg: config.IMGPROXY_ALWAYS_RASTERIZE_SVG,
+    sanitizeSvg: config.IMGPROXY_SANITIZE_SVG,
+    maxAnimationFrames: config.IMGPROXY_MAX_ANIMATION_FRAMES,
+    watermark: await loadAuxImage(config.IMGPROXY_WATERMARK_DATA, config.IMGPROXY_WATERMARK_PATH, config.IMGPROXY_WATERMARK_URL, sources),
+  });
+
+  const formatSettings: FormatSettings = {
+    autoWebp: config.IMGPROXY_AUTO_WEBP,
+    enforceWebp: config.IMGPROXY_ENFORCE_WEBP,
+    autoAvif: config.IMGPROXY_AUTO_AVIF,
+    enforceAvif: config.IMGPROXY_ENFORCE_AVIF,
+    preferredFormats: config.IMGPROXY_PREFERRED_FORMATS,
+  };
+
+  return {
+    config,
+    log,
+    urlSettings,
+    pipelineSettings,
+    formatSettings,
+    sources,
+    limiter: createLimiter(config.IMGPROXY_WORKERS, config.IMGPROXY_REQUESTS_QUEUE_SIZE),
+    allowedSources: config.IMGPROXY_ALLOWED_SOURCES.map(sourcePattern),
+    varyClientHints: config.IMGPROXY_ENABLE_CLIENT_HINTS ? ['Sec-CH-DPR', 'DPR', 'Sec-CH-Width', 'Width'] : [],
+    landingPage: landingPage(),
+    extraRoutes: [],
+    async close() {
+      await sources.close?.();
+    },
+  };
+}
+
+function splitPresets(text: string, separator: string): string[] {
+  return text === '' ? [] : text.split(separator || ',');
+}
+
+/** `*` matches any run of characters except `/`, as imgproxy's allowed-source patterns. */
+function sourcePattern(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*');
+  return new RegExp(`^${escaped}`);
+}
+
+/** The watermark (or fallback) image, from base64 data, a file, or a URL, in that order. */
+async function loadAuxImage(data: string, path: string, url: string, sources: SourceFetcher): Promise<Buffer | null> {
+  if (data) return Buffer.from(data, 'base64');
+  if (path) return readFile(path);
+  if (url) return (await sources.fetch(url, { maxBytes: 0 })).data;
+  return null;
+}

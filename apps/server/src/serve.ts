@@ -1,0 +1,35 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import type { Config } from './config/index.js';
+import { createContext } from './context.js';
+import { createHttpServer, listen, parseBind } from './listen.js';
+import type { Logger } from './logger.js';
+
+export interface RunningServer {
+  server: Server;
+  address: string;
+  /** Stops accepting, lets in-flight requests finish (up to IMGPROXY_GRACEFUL_STOP_TIMEOUT), flushes, closes. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const ctx = await createContext(config, log);
+  const app = createApp(ctx);
+  const server = createHttpServer(config, app);
+  const address = await listen(server, parseBind(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK), config.IMGPROXY_SO_REUSEPORT);
+  log.info({ address }, `Tintype listening on ${address}`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.IMGPROXY_GRACEFUL_STOP_TIMEOUT * 1000).unref());
+      await Promise.race([closed, grace]);
+      server.closeAllConnections();
+      await ctx.close();
+    })();
+    return stopping;
+  };
+  return { server, address, stop };
+}
