@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { createLimiter } from './limiter.js';
+
+describe('createLimiter', () => {
+  it('runs at most `workers` at once and hands slots on in order', async () => {
+    const limiter = createLimiter(2, 0);
+    const a = await limiter.acquire();
+    const b = await limiter.acquire();
+    const order: string[] = [];
+    const c = limiter.acquire().then((r) => {
+      order.push('c');
+      return r;
+    });
+    const d = limiter.acquire().then((r) => {
+      order.push('d');
+      return r;
+    });
+    expect(limiter.active).toBe(2);
+    expect(limiter.queued).toBe(2);
+    a();
+    a(); // releasing twice frees one slot only
+    (await c)();
+    b();
+    (await d)();
+    expect(order).toEqual(['c', 'd']);
+    expect(limiter.active).toBe(0);
+  });
+
+  it('answers 429 when the queue is full', async () => {
+    const limiter = createLimiter(1, 1);
+    await limiter.acquire();
+    void limiter.acquire();
+    await expect(limiter.acquire()).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('drops a waiter whose deadline passes, with a 503', async () => {
+    const limiter = createLimiter(1, 0);
+    const release = await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ status: 503 });
+    expect(limiter.queued).toBe(0);
+    release();
+    expect(limiter.active).toBe(0);
+  });
+});
