@@ -72,8 +72,10 @@ export function createHttpSource(options: HttpSourceOptions) {
     } catch (e) {
       throw classify(e, timeout);
     }
+    // Why a no-op listener: destroying the body on purpose (too big) must not raise an unhandled error.
+    res.body.on('error', () => {});
     if (res.statusCode !== 200) {
-      res.body.resume();
+      res.body.dump().catch(() => {});
       if (res.statusCode === 404 || res.statusCode === 410) throw sourceNotFound();
       throw sourceStatus(res.statusCode);
     }
