@@ -148,22 +148,23 @@ poll_ready() {
 # install
 
 install_apt() {
-  local p missing=() sudo=()
-  for p in "${APT_PACKAGES[@]}"; do
+  local p wanted=("${APT_PACKAGES[@]}") missing=() sudo=()
+  have curl || wanted+=(curl) # the readiness checks use it; minimal Debian images lack it
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ] && have swift-proxy-server swift-ring-builder memcached; then
     say "apt packages already installed"
     return 0
   fi
-  if ! command -v apt-get >/dev/null; then
-    FAIL_REASON="apt-get not found: install ${APT_PACKAGES[*]} (Debian/Ubuntu packages) yourself"
+  if ! have apt-get; then
+    FAIL_REASON="apt-get not found: install ${wanted[*]} (Debian/Ubuntu packages) yourself"
     return 1
   fi
   [ "$(id -u)" = 0 ] || sudo=(sudo -n)
-  say "apt-get install ${missing[*]} (log: $LOGS/apt.log)"
+  say "apt-get install ${missing[*]:-${wanted[*]}} (log: $LOGS/apt.log)"
   if ! { "${sudo[@]}" apt-get update &&
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"; } \
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${wanted[@]}"; } \
     >"$LOGS/apt.log" 2>&1; then
     FAIL_REASON="apt-get failed; tail of $LOGS/apt.log:"$'\n'"$(tail -n 15 "$LOGS/apt.log")"
     return 1
