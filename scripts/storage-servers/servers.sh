@@ -68,7 +68,7 @@ alive() {
   local pid
   pid=$(pid_of "$1") || return 1
   [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$(marker "$1")"
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$(marker "$1")" # 2>: it may exit meanwhile
 }
 
 # spawn NAME DIR CMD...: run CMD in DIR in the background, output to log/NAME.log, pid to run/NAME.pid.
@@ -455,7 +455,7 @@ fresh_logs() {
 
 log_tails() {
   local p
-  for p in $(procs_of "$1") swift-rings; do
+  for p in $(procs_of "$1") $([ "$1" != swift ] || echo swift-rings); do
     [ -s "$LOGS/$p.log" ] && printf -- '--- %s\n%s\n' "$LOGS/$p.log" "$(tail -n 15 "$LOGS/$p.log")"
   done
 }
@@ -473,6 +473,8 @@ cmd_start() {
   local s failed=() launched=() pending=() started=()
   mkdir -p "$LOGS" "$RUN"
   rm -f "$TS/env.sh"
+  # The caller's stop trap is not set yet while start runs: clean up here if interrupted.
+  trap 'banner "storage servers: start interrupted; stopping what it started"; cmd_stop; exit 130' INT TERM
   # Launch all, then wait for each: their start-up work overlaps.
   for s in swift azurite gcs; do
     FAIL_REASON=
@@ -506,6 +508,7 @@ cmd_start() {
     echo "export TEST_SERVERS_MISSING='${failed[*]}'"
   } >"$TS/env.sh.tmp"
   mv "$TS/env.sh.tmp" "$TS/env.sh"
+  trap - INT TERM
   if [ ${#failed[@]} -gt 0 ]; then
     if strict; then
       banner "storage servers: strict mode (TEST_SERVERS_STRICT=1 or CI=true): failing because ${failed[*]} did not start"
