@@ -4,7 +4,7 @@
  */
 import { invalidOption } from './errors.js';
 import { goBool, goFloat, goInt, goList, goUint } from './go-text.js';
-import { COMPASS_GRAVITIES, type Gravity, type GravityType, type Rgb } from './options.js';
+import type { CompassGravity, Gravity, GravityType, Rgb } from './options.js';
 
 export const invalidArgs = (key: string, args: readonly string[]) =>
   invalidOption(`Invalid ${key} arguments: ${goList(args)}`);
@@ -87,9 +87,11 @@ export const channel = (key: string, arg: string): number => {
   return n;
 };
 
-/** Gravity types each option accepts, in the order imgproxy lists them in its messages. */
-export const CROP_GRAVITIES: readonly GravityType[] = ['sm', 'fp', ...COMPASS_GRAVITIES];
-export const EXTEND_GRAVITIES: readonly GravityType[] = ['fp', ...COMPASS_GRAVITIES];
+/** The compass gravities in the order imgproxy lists them in its messages. */
+export const COMPASS: readonly CompassGravity[] = ['ce', 'no', 'ea', 'so', 'we', 'nowe', 'noea', 'sowe', 'soea'];
+/** Gravity types each option accepts. */
+export const CROP_GRAVITIES: readonly GravityType[] = ['sm', 'fp', ...COMPASS];
+export const EXTEND_GRAVITIES: readonly GravityType[] = ['fp', ...COMPASS];
 
 /**
  * `%type:%x:%y` into `target` (changed in place). As in imgproxy, offsets left out keep their

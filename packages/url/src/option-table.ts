@@ -7,7 +7,6 @@ import * as arg from './args.js';
 import { expiredUrl, forbidden, invalidOption } from './errors.js';
 import { decodeBase64Url, goFloat, goInt, utf8 } from './go-text.js';
 import {
-  COMPASS_GRAVITIES,
   type ExtendOptions,
   IMAGE_FORMATS,
   type ImageFormat,
@@ -170,7 +169,7 @@ const background: Apply = (o, args) => {
   }
 };
 
-const WATERMARK_POSITIONS: readonly WatermarkPosition[] = ['re', ...COMPASS_GRAVITIES];
+const WATERMARK_POSITIONS: readonly WatermarkPosition[] = ['re', ...arg.COMPASS];
 
 const watermark: Apply = (o, args) => {
   // Up to 7 arguments: imgproxy Pro's watermark has two more, which the open-source one ignores.
