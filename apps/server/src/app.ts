@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
-import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { TintypeError } from '@tintype/url';
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
 import type { ServerContext } from './context.js';
 import { asTintypeError, sendError } from './http/errors.js';
 import { createProcessingHandler, rawPath } from './processing.js';
@@ -84,7 +83,8 @@ export function createApp(ctx: ServerContext): express.Express {
   router.get(/^\/\.well-known\//, notFound);
   for (const [path, handler] of ctx.extraRoutes) router.get(path, handler);
   const processing = createProcessingHandler(ctx);
-  router.get(/.*/, requireSecret, cors, (req, res, next) => {
+  const observe = ctx.monitoring.middleware((req) => redactSignature(rawPath(req), prefix));
+  router.get(/.*/, observe, requireSecret, cors, (req, res, next) => {
     processing(req, res).catch(next);
   });
   router.head(/.*/, cors, ok);
@@ -94,8 +94,13 @@ export function createApp(ctx: ServerContext): express.Express {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = asTintypeError(err);
+    ctx.monitoring.failed(e);
     if (e.report) log.error({ err, request_id: res.locals.requestId, code: e.code }, e.message);
-    else log.debug({ request_id: res.locals.requestId, code: e.code, path: redactSignature(rawPath(req), prefix) }, e.message);
+    else
+      log.debug(
+        { request_id: res.locals.requestId, code: e.code, path: redactSignature(rawPath(req), prefix) },
+        e.message,
+      );
     sendError(res, e, config.IMGPROXY_DEVELOPMENT_ERRORS_MODE);
   });
   return app;

@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import type { RequestHandler } from 'express';
-import { createPipelineSettings } from '@tintype/pipeline';
 import type { FormatSettings, PipelineSettings } from '@tintype/pipeline';
-import { createUrlSettings, parseKeyPairs } from '@tintype/url';
+import { createPipelineSettings } from '@tintype/pipeline';
 import type { ImageFormat, UrlSettings } from '@tintype/url';
+import { createUrlSettings, parseKeyPairs } from '@tintype/url';
+import type { RequestHandler } from 'express';
 import type { Config } from './config/index.js';
 import { landingPage } from './landing.js';
-import { type Limiter, createLimiter } from './limiter.js';
+import { createLimiter, type Limiter } from './limiter.js';
 import type { Logger } from './logger.js';
-import { type SourceFetcher, createSources } from './sources/index.js';
+import { createMonitoring, type Metrics, type Monitoring } from './metrics/index.js';
+import { createSources, type SourceFetcher } from './sources/index.js';
 
 /** Everything a request needs, built once from the config at start. */
 export interface ServerContext {
@@ -19,6 +20,9 @@ export interface ServerContext {
   formatSettings: FormatSettings;
   sources: SourceFetcher;
   limiter: Limiter;
+  /** What the request path reports to: Prometheus and tracing, or nothing. */
+  metrics: Metrics;
+  monitoring: Monitoring;
   allowedSources: RegExp[];
   varyClientHints: string[];
   landingPage: string;
@@ -30,7 +34,9 @@ export async function createContext(config: Config, log: Logger): Promise<Server
   const sources = createSources(config);
   const presets = [
     ...splitPresets(config.IMGPROXY_PRESETS, config.IMGPROXY_PRESETS_SEPARATOR),
-    ...(config.IMGPROXY_PRESETS_PATH ? (await readFile(config.IMGPROXY_PRESETS_PATH, 'utf8')).split(/\r?\n/) : []),
+    ...(config.IMGPROXY_PRESETS_PATH
+      ? (await readFile(config.IMGPROXY_PRESETS_PATH, 'utf8')).split(/\r?\n/)
+      : []),
   ]
     .map((p) => p.trim())
     .filter((p) => p !== '' && !p.startsWith('#'));
@@ -88,7 +94,12 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     alwaysRasterizeSvg: config.IMGPROXY_ALWAYS_RASTERIZE_SVG,
     sanitizeSvg: config.IMGPROXY_SANITIZE_SVG,
     maxAnimationFrames: config.IMGPROXY_MAX_ANIMATION_FRAMES,
-    watermark: await loadAuxImage(config.IMGPROXY_WATERMARK_DATA, config.IMGPROXY_WATERMARK_PATH, config.IMGPROXY_WATERMARK_URL, sources),
+    watermark: await loadAuxImage(
+      config.IMGPROXY_WATERMARK_DATA,
+      config.IMGPROXY_WATERMARK_PATH,
+      config.IMGPROXY_WATERMARK_URL,
+      sources,
+    ),
   });
 
   const formatSettings: FormatSettings = {
@@ -99,6 +110,9 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     preferredFormats: config.IMGPROXY_PREFERRED_FORMATS,
   };
 
+  const limiter = createLimiter(config.IMGPROXY_WORKERS, config.IMGPROXY_REQUESTS_QUEUE_SIZE);
+  const monitoring = await createMonitoring(config, limiter, log);
+
   return {
     config,
     log,
@@ -106,13 +120,17 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     pipelineSettings,
     formatSettings,
     sources,
-    limiter: createLimiter(config.IMGPROXY_WORKERS, config.IMGPROXY_REQUESTS_QUEUE_SIZE),
+    limiter,
+    metrics: monitoring.metrics,
+    monitoring,
     allowedSources: config.IMGPROXY_ALLOWED_SOURCES.map(sourcePattern),
-    varyClientHints: config.IMGPROXY_ENABLE_CLIENT_HINTS ? ['Sec-CH-DPR', 'DPR', 'Sec-CH-Width', 'Width'] : [],
+    varyClientHints: config.IMGPROXY_ENABLE_CLIENT_HINTS
+      ? ['Sec-CH-DPR', 'DPR', 'Sec-CH-Width', 'Width']
+      : [],
     landingPage: landingPage(),
     extraRoutes: [],
     async close() {
-      await sources.close?.();
+      await Promise.all([sources.close?.(), monitoring.stop()]);
     },
   };
 }
@@ -128,7 +146,12 @@ function sourcePattern(pattern: string): RegExp {
 }
 
 /** The watermark (or fallback) image, from base64 data, a file, or a URL, in that order. */
-async function loadAuxImage(data: string, path: string, url: string, sources: SourceFetcher): Promise<Buffer | null> {
+async function loadAuxImage(
+  data: string,
+  path: string,
+  url: string,
+  sources: SourceFetcher,
+): Promise<Buffer | null> {
   if (data) return Buffer.from(data, 'base64');
   if (path) return readFile(path);
   if (url) return (await sources.fetch(url, { maxBytes: 0 })).data;

@@ -8,6 +8,8 @@ import type { Logger } from './logger.js';
 export interface RunningServer {
   server: Server;
   address: string;
+  /** Address of the Prometheus listener, when IMGPROXY_PROMETHEUS_BIND is set. */
+  metricsAddress?: string;
   /** Stops accepting, lets in-flight requests finish (up to IMGPROXY_GRACEFUL_STOP_TIMEOUT), flushes, closes. */
   stop(): Promise<void>;
 }
@@ -16,20 +18,31 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const ctx = await createContext(config, log);
   const app = createApp(ctx);
   const server = createHttpServer(config, app);
-  const address = await listen(server, parseBind(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK), config.IMGPROXY_SO_REUSEPORT);
+  const address = await listen(
+    server,
+    parseBind(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK),
+    config.IMGPROXY_SO_REUSEPORT,
+  );
   log.info({ address }, `Tintype listening on ${address}`);
+  const metricsAddress = await ctx.monitoring.start().catch(async (e) => {
+    server.close();
+    await ctx.close();
+    throw e;
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.IMGPROXY_GRACEFUL_STOP_TIMEOUT * 1000).unref());
+      const grace = new Promise<void>((resolve) =>
+        setTimeout(resolve, config.IMGPROXY_GRACEFUL_STOP_TIMEOUT * 1000).unref(),
+      );
       await Promise.race([closed, grace]);
       server.closeAllConnections();
       await ctx.close();
     })();
     return stopping;
   };
-  return { server, address, stop };
+  return { server, address, metricsAddress, stop };
 }

@@ -1,0 +1,104 @@
+import type { Server } from 'node:http';
+import type { TintypeError } from '@tintype/url';
+import type { Request, RequestHandler } from 'express';
+import type { Config } from '../config/index.js';
+import { createHttpServer, listen, parseBind } from '../listen.js';
+import type { Logger } from '../logger.js';
+import { createTracing, type Tracing } from '../tracing/index.js';
+import { errorCategory } from './errors.js';
+import { createPrometheusMetrics, type PrometheusMetrics, type WorkerStats } from './prometheus.js';
+import { type Metrics, noMetrics } from './types.js';
+
+export type { Metrics } from './types.js';
+
+/**
+ * Everything that watches requests: Prometheus metrics (IMGPROXY_PROMETHEUS_BIND) and
+ * OpenTelemetry traces (IMGPROXY_OPEN_TELEMETRY_ENABLE), behind the one `Metrics` interface the
+ * request path reports to. With both off, `metrics` is `noMetrics` and the middleware only
+ * calls `next`.
+ */
+export interface Monitoring {
+  metrics: Metrics;
+  /** For the processing routes: request counters, latency, and the request's trace span. */
+  middleware(pathOf: (req: Request) => string): RequestHandler;
+  /** A failed request, counted in errors_total by imgproxy's category and marked on its span. */
+  failed(e: TintypeError): void;
+  /** Opens the Prometheus listener, if configured; resolves to its address. */
+  start(): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function createMonitoring(
+  config: Config,
+  workers: WorkerStats,
+  log: Logger,
+): Promise<Monitoring> {
+  const prometheus = config.IMGPROXY_PROMETHEUS_BIND
+    ? createPrometheusMetrics({ namespace: config.IMGPROXY_PROMETHEUS_NAMESPACE, workers })
+    : undefined;
+  const tracing = await createTracing(config);
+  let listener: Server | undefined;
+
+  const metrics = combine(prometheus, tracing);
+  return {
+    metrics,
+    middleware(pathOf) {
+      const traced = tracing?.middleware(pathOf);
+      if (!prometheus && !traced) return (_req, _res, next) => next();
+      return (req, res, next) => {
+        if (prometheus) {
+          const end = prometheus.startRequest();
+          res.once('close', () => end(res.headersSent ? res.statusCode : 499));
+        }
+        if (traced) traced(req, res, next);
+        else next();
+      };
+    },
+    failed(e) {
+      metrics.error(errorCategory(e));
+    },
+    async start() {
+      if (!prometheus) return undefined;
+      listener = createMetricsServer(config, prometheus);
+      const address = await listen(listener, parseBind(config.IMGPROXY_PROMETHEUS_BIND, 'tcp'), false);
+      log.info({ address }, `Prometheus metrics on ${address}`);
+      return address;
+    },
+    async stop() {
+      const closing = listener && new Promise<void>((resolve) => listener!.close(() => resolve()));
+      listener?.closeAllConnections();
+      await Promise.all([closing, tracing?.stop()]);
+    },
+  };
+}
+
+/** Every path of the metrics listener answers with the metrics, as imgproxy's does. */
+function createMetricsServer(config: Config, prometheus: PrometheusMetrics): Server {
+  return createHttpServer(config, (_req, res) => {
+    prometheus.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'Content-Type': prometheus.registry.contentType }).end(text);
+      },
+      () => {
+        res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Cannot collect metrics');
+      },
+    );
+  });
+}
+
+function combine(prometheus: Metrics | undefined, tracing: Tracing | undefined): Metrics {
+  if (!tracing) return prometheus ?? noMetrics;
+  const p = prometheus ?? noMetrics;
+  return {
+    span(name, seconds) {
+      p.span(name, seconds);
+      tracing.metrics.span(name, seconds);
+    },
+    cache: (event, backend, seconds) => p.cache(event, backend, seconds),
+    imagesInProgress: (delta) => p.imagesInProgress(delta),
+    error(category) {
+      p.error(category);
+      tracing.metrics.error(category);
+    },
+  };
+}
