@@ -1,1 +1,13 @@
-export {};
+export type { FormatChoice, FormatChoiceInput, FormatSettings } from './choose-format.js';
+export { chooseOutputFormat, shouldSkipProcessing } from './choose-format.js';
+export type { PipelineContext, Step } from './context.js';
+export type { FormatDescriptor } from './formats.js';
+export { FORMATS, formatInfo } from './formats.js';
+export type { ProcessedImage } from './pipeline.js';
+export { PIPELINE, processImage } from './pipeline.js';
+export type { SourceInfo } from './probe.js';
+export { checkSourceLimits, probeImage } from './probe.js';
+export { resolveQuality } from './quality.js';
+export type { PipelineSettings, WebpPreset } from './settings.js';
+export { createPipelineSettings, DEFAULT_PIPELINE_SETTINGS, WEBP_PRESETS } from './settings.js';
+export { sanitizeSvg } from './svg.js';

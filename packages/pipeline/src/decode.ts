@@ -1,0 +1,51 @@
+import { unprocessable } from '@tintype/url';
+import sharp from 'sharp';
+import type { PipelineContext } from './context.js';
+import { render, unstack } from './pixels.js';
+import { FAIL_ON, pixelBudget } from './probe.js';
+
+/** sharp's own default ceiling, kept for rendered vectors whose size the request decides. */
+const SHARP_DEFAULT_PIXEL_LIMIT = 0x3fff * 0x3fff;
+
+/**
+ * Decodes the source into ctx.frames, `shrink` times smaller than stored (imgproxy's load with
+ * shrink). JPEG decodes at 1/2, 1/4 or 1/8 (libjpeg's DCT scaling, which sharp uses when the
+ * resize target allows it); SVG renders at any scale; other formats decode whole.
+ */
+export async function decode(ctx: PipelineContext, shrink: number): Promise<void> {
+  const { source, input } = ctx;
+  const isVector = source.format === 'svg';
+  const pages = ctx.animated ? ctx.frameCount : 1;
+  const budget = pixelBudget(ctx.options.security, pages);
+
+  let image = sharp(input, {
+    failOn: FAIL_ON,
+    limitInputPixels: isVector ? Math.max(SHARP_DEFAULT_PIXEL_LIMIT, budget || 0) : budget,
+    // Density is how sharp scales an SVG: 72 dpi renders user units 1:1.
+    ...(isVector ? { density: 72 / shrink } : {}),
+    ...(pages > 1 ? { pages } : {}),
+  });
+
+  if (!isVector && shrink > 1) {
+    const round = source.format === 'jpeg' ? Math.ceil : Math.round;
+    image = image.resize(
+      Math.max(1, round(source.width / shrink)),
+      Math.max(1, round(source.height / shrink)),
+      {
+        fit: 'fill',
+      },
+    );
+  }
+
+  try {
+    const pixels = await render(image);
+    ctx.frames = pages > 1 ? unstack(pixels, pixels.height / pages) : [pixels];
+  } catch (cause) {
+    // libvips' own words stay in the cause, for the logs.
+    const tooBig = cause instanceof Error && /pixel limit/i.test(cause.message);
+    throw unprocessable(
+      tooBig ? 'Source image resolution is too big' : 'Broken or unsupported source image',
+      cause,
+    );
+  }
+}

@@ -1,0 +1,128 @@
+import { type ImageFormat, type SecurityOptions, unprocessable } from '@tintype/url';
+import sharp, { type Metadata } from 'sharp';
+import { FORMATS, sniffUnloadable } from './formats.js';
+
+/** What the header of a source says, read without decoding its pixels. */
+export interface SourceInfo {
+  format: ImageFormat;
+  /** Size of one frame as stored, before any EXIF orientation is applied. */
+  width: number;
+  height: number;
+  pages: number;
+  hasAlpha: boolean;
+  /** EXIF orientation, 1-8 (1 when absent). */
+  orientation: number;
+  isAnimated: boolean;
+  /** Frame delays in milliseconds, for animations. */
+  delay: number[];
+  /** Animation loop count, 0 = forever. */
+  loop: number;
+}
+
+/** The header plus what the pipeline keeps for later (colour profile, EXIF, XMP, palette). */
+export interface SourceHeader {
+  info: SourceInfo;
+  meta: Metadata;
+}
+
+/**
+ * Why decoding stops where it does: 'error' refuses truncated and corrupt data, which would
+ * otherwise come out as grey or half-drawn images, but tolerates the harmless warnings many
+ * camera JPEGs carry (the stricter 'warning' would refuse those).
+ */
+export const FAIL_ON = 'error' as const;
+
+const SHARP_FORMATS: Partial<Record<string, ImageFormat>> = {
+  jpeg: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  tiff: 'tiff',
+  svg: 'svg',
+};
+
+export async function readHeader(input: Buffer): Promise<SourceHeader> {
+  if (input.length === 0) throw unprocessable('Source image is empty');
+
+  const sniffed = sniffUnloadable(input);
+  if (sniffed) throw cannotLoad(sniffed);
+
+  let meta: Metadata;
+  try {
+    meta = await sharp(input, { failOn: FAIL_ON }).metadata();
+  } catch (cause) {
+    throw unprocessable('Invalid source image: not an image or an unsupported format', cause);
+  }
+
+  const format = sharpFormat(meta);
+  if (!format) throw unprocessable(`Source image format is not supported: ${meta.format}`);
+  if (!FORMATS[format].canLoad) throw cannotLoad(format);
+  if (!meta.width || !meta.height) throw unprocessable('Invalid source image: no dimensions');
+
+  const pages = meta.pages ?? 1;
+  return {
+    meta,
+    info: {
+      format,
+      width: meta.width,
+      height: meta.pageHeight ?? meta.height,
+      pages,
+      hasAlpha: meta.hasAlpha,
+      orientation: meta.orientation ?? 1,
+      isAnimated: pages > 1 && (format === 'gif' || format === 'webp'),
+      delay: meta.delay ?? [],
+      loop: meta.loop ?? 0,
+    },
+  };
+}
+
+function sharpFormat(meta: Metadata): ImageFormat | undefined {
+  if (meta.format === 'heif') return meta.compression === 'av1' ? 'avif' : 'heic';
+  return SHARP_FORMATS[meta.format];
+}
+
+const cannotLoad = (format: ImageFormat) =>
+  unprocessable(`Source image format is not supported: ${format} images cannot be decoded by this server`);
+
+/** Reads the header of a source: format, size, frames, alpha, orientation. Throws a 422 for anything else. */
+export async function probeImage(input: Buffer): Promise<SourceInfo> {
+  return (await readHeader(input)).info;
+}
+
+/** How many frames processing will decode: all of an animation (up to the limit) or the first. */
+export function framesToLoad(info: SourceInfo, security: SecurityOptions, animatedOutput = true): number {
+  return info.isAnimated && animatedOutput && security.maxAnimationFrames > 1
+    ? Math.min(info.pages, security.maxAnimationFrames)
+    : 1;
+}
+
+/**
+ * imgproxy's resolution checks, on header values, so that a small file claiming 50000x50000 is
+ * refused before a single pixel is decoded. Frames beyond max_animation_frames are not refused,
+ * they are not decoded (imgproxy 4 does the same). Vectors are exempt: they render at the size
+ * asked for, and an oversized one is rendered smaller.
+ */
+export function checkSourceLimits(
+  info: SourceInfo,
+  security: SecurityOptions,
+  frames = framesToLoad(info, security),
+): void {
+  if (FORMATS[info.format].isVector) return;
+  const framePixels = info.width * info.height;
+  if (frames > 1 && security.maxAnimationFrameResolution > 0) {
+    if (framePixels > security.maxAnimationFrameResolution) {
+      throw unprocessable('Source image frame resolution is too big');
+    }
+    return;
+  }
+  if (security.maxSrcResolution > 0 && framePixels * frames > security.maxSrcResolution) {
+    throw unprocessable('Source image resolution is too big');
+  }
+}
+
+/** The pixel budget passed to sharp as its own backstop: the same numbers the check above allowed. */
+export function pixelBudget(security: SecurityOptions, frames: number): number | false {
+  if (frames > 1 && security.maxAnimationFrameResolution > 0)
+    return security.maxAnimationFrameResolution * frames;
+  return security.maxSrcResolution > 0 ? security.maxSrcResolution : false;
+}

@@ -1,0 +1,21 @@
+import { eachFrame, frameSize, type Step } from '../context.js';
+import { FORMATS } from '../formats.js';
+import { resize } from '../pixels.js';
+
+/** libvips' GIF encoder refuses more pixels than this (imgproxy's vips.GifResolutionLimit). */
+const GIF_MAX_RESOLUTION = Math.floor(2147483647 / 4);
+
+/**
+ * Encoders have size limits (WebP 16383 px a side, AVIF 16384, GIF 65535 and a pixel count);
+ * a result over them is scaled down to fit instead of failing at save.
+ */
+export const fixSize: Step = async (ctx) => {
+  const { width, height } = frameSize(ctx);
+  const side = Math.max(width, height) / FORMATS[ctx.format].maxDimension;
+  // For GIF imgproxy takes the square root of the larger ratio, which can leave a long side over
+  // the limit; the side ratio is applied as is here, the square root only to the pixel count.
+  const pixels = ctx.format === 'gif' ? Math.sqrt((width * height) / GIF_MAX_RESOLUTION) : 0;
+  const shrink = Math.max(side, pixels);
+  if (shrink <= 1) return;
+  await eachFrame(ctx, (frame) => resize(frame, 1 / shrink, 1 / shrink));
+};
