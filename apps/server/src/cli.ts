@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadEnvFile } from './config/index.js';
+import type { SourceEncoding } from '@tintype/url';
+import { buildUrl } from '@tintype/url';
+import { type Config, ConfigError, loadConfig, loadEnvFile } from './config/index.js';
 import { applyDemoDefaults } from './demo.js';
 import { parseBind } from './listen.js';
 import { createLogger } from './logger.js';
@@ -17,6 +19,7 @@ Usage: tintype <command> [options]
 Commands:
   serve     Start the server (default). Configured by IMGPROXY_* variables.
   health    Ask a running server for /health; exit 0 if it answers 200, else 1.
+  sign      Print a signed URL for a source and processing options.
   version   Print the version.
 
 Run 'tintype <command> --help' for a command's options.`,
@@ -29,16 +32,37 @@ Starts the server. Every setting comes from IMGPROXY_* environment variables (se
 
 Requests /health from the server configured by IMGPROXY_BIND (and IMGPROXY_PATH_PREFIX).
 Exit code 0 when it answers 200, 1 otherwise. For container health checks.`,
+  sign: `Usage: tintype sign [options] <source URL>
+
+Prints a URL for the source, signed with the configured IMGPROXY_KEY/IMGPROXY_SALT (the first pair)
+and IMGPROXY_SIGNATURE_SIZE; with no key it uses the \`insecure\` placeholder.
+  -o, --options <path>     processing options as in a URL, e.g. rs:fit:300:200/q:80
+  -f, --format <ext>       output format as an extension, e.g. webp
+  -e, --encoding <how>     how the source is written: base64 (default), plain, encrypted
+                           (encrypted uses IMGPROXY_SOURCE_URL_ENCRYPTION_KEY)
+      --endpoint <url>     server base URL (default: the address of IMGPROXY_BIND, plus IMGPROXY_PATH_PREFIX)
+
+Example: tintype sign -o rs:fill:300:300/g:sm -f webp https://example.com/cat.jpg`,
   version: 'Usage: tintype version\n\nPrints the version.',
 };
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  demo: { type: 'boolean' },
+  options: { type: 'string', short: 'o' },
+  format: { type: 'string', short: 'f' },
+  encoding: { type: 'string', short: 'e' },
+  endpoint: { type: 'string' },
+} as const;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
   const rest = command === argv[0] ? argv.slice(1) : argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
-    options: { help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' } },
+    options: OPTIONS,
     strict: true,
+    allowPositionals: true,
   });
   if (!(command in HELP)) {
     process.stderr.write(`Unknown command: ${command}\n\n${HELP['']}\n`);
@@ -67,7 +91,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const { config, warnings } = loaded;
 
-  if (command === 'health') return health(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK, config.IMGPROXY_PATH_PREFIX);
+  if (command === 'health')
+    return health(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK, config.IMGPROXY_PATH_PREFIX);
+  if (command === 'sign') return sign(config, values, positionals);
 
   const log = createLogger(config);
   for (const w of warnings) log.warn(w);
@@ -87,10 +113,55 @@ async function main(argv: string[]): Promise<number> {
   return -1;
 }
 
+function sign(
+  config: Config,
+  values: { options?: string; format?: string; encoding?: string; endpoint?: string },
+  positionals: string[],
+): number {
+  const [source, ...extra] = positionals;
+  if (!source || extra.length > 0) {
+    process.stderr.write(`${HELP.sign}\n`);
+    return 2;
+  }
+  const encoding = values.encoding ?? 'base64';
+  if (!['base64', 'plain', 'encrypted'].includes(encoding)) {
+    process.stderr.write(`--encoding must be base64, plain or encrypted\n`);
+    return 2;
+  }
+  const separator = config.IMGPROXY_ARGUMENTS_SEPARATOR;
+  const options = (values.options ?? '')
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map((segment) => segment.split(separator) as [string, ...string[]]);
+  const base = localBase(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK);
+  const url = buildUrl({
+    endpoint:
+      values.endpoint ?? (base ? `${base}${config.IMGPROXY_PATH_PREFIX}` : config.IMGPROXY_PATH_PREFIX),
+    source,
+    encoding: encoding as SourceEncoding,
+    options,
+    extension: values.format,
+    key: config.IMGPROXY_KEY,
+    salt: config.IMGPROXY_SALT,
+    signatureSize: config.IMGPROXY_SIGNATURE_SIZE,
+    encryptionKey: config.IMGPROXY_SOURCE_URL_ENCRYPTION_KEY || undefined,
+    argumentsSeparator: separator,
+  });
+  process.stdout.write(`${url}\n`);
+  return 0;
+}
+
+/** `http://host:port` of the server configured by IMGPROXY_BIND, as seen from this machine. */
+function localBase(bind: string, network: string): string | undefined {
+  const target = parseBind(bind, network);
+  if (target.path) return undefined;
+  const host = !target.host || target.host === '0.0.0.0' || target.host === '::' ? '127.0.0.1' : target.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${target.port}`;
+}
+
 async function health(bind: string, network: string, prefix: string): Promise<number> {
   const target = parseBind(bind, network);
-  const host = !target.host || target.host === '0.0.0.0' || target.host === '::' ? '127.0.0.1' : target.host;
-  const base = target.path ? undefined : `http://${host.includes(':') ? `[${host}]` : host}:${target.port}`;
+  const base = localBase(bind, network);
   try {
     const res = base
       ? await fetch(`${base}${prefix}/health`, { signal: AbortSignal.timeout(5000) })
