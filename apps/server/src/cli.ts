@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { SourceEncoding } from '@tintype/url';
-import { buildUrl } from '@tintype/url';
 import { type Config, ConfigError, loadConfig, loadEnvFile } from './config/index.js';
 import { applyDemoDefaults } from './demo.js';
 import { parseBind } from './listen.js';
 import { createLogger } from './logger.js';
 import { startServer } from './serve.js';
+import { signedUrl } from './sign.js';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -124,30 +123,15 @@ function sign(
     return 2;
   }
   const encoding = values.encoding ?? 'base64';
-  if (!['base64', 'plain', 'encrypted'].includes(encoding)) {
-    process.stderr.write(`--encoding must be base64, plain or encrypted\n`);
+  if (encoding !== 'base64' && encoding !== 'plain' && encoding !== 'encrypted') {
+    process.stderr.write('--encoding must be base64, plain or encrypted\n');
     return 2;
   }
-  const separator = config.IMGPROXY_ARGUMENTS_SEPARATOR;
-  const options = (values.options ?? '')
-    .split('/')
-    .filter((segment) => segment !== '')
-    .map((segment) => segment.split(separator) as [string, ...string[]]);
-  const base = localBase(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK);
-  const url = buildUrl({
-    endpoint:
-      values.endpoint ?? (base ? `${base}${config.IMGPROXY_PATH_PREFIX}` : config.IMGPROXY_PATH_PREFIX),
-    source,
-    encoding: encoding as SourceEncoding,
-    options,
-    extension: values.format,
-    key: config.IMGPROXY_KEY,
-    salt: config.IMGPROXY_SALT,
-    signatureSize: config.IMGPROXY_SIGNATURE_SIZE,
-    encryptionKey: config.IMGPROXY_SOURCE_URL_ENCRYPTION_KEY || undefined,
-    argumentsSeparator: separator,
-  });
-  process.stdout.write(`${url}\n`);
+  const base = localBase(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK) ?? '';
+  const endpoint = values.endpoint ?? `${base}${config.IMGPROXY_PATH_PREFIX}`;
+  process.stdout.write(
+    `${signedUrl(config, { source, options: values.options, format: values.format, encoding, endpoint })}\n`,
+  );
   return 0;
 }
 
