@@ -56,7 +56,13 @@ export function positiveFloat(key: string, arg: string): number {
   return n;
 }
 
-export function inRange(key: string, arg: string, min: number, max: number, parse: (s: string) => number | undefined) {
+export function inRange(
+  key: string,
+  arg: string,
+  min: number,
+  max: number,
+  parse: (s: string) => number | undefined,
+) {
   const n = parse(arg);
   if (n === undefined || n < min || n > max) throw invalidArgument(key, arg, `number in range ${min}-${max}`);
   return n;
@@ -88,7 +94,17 @@ export const channel = (key: string, arg: string): number => {
 };
 
 /** The compass gravities in the order imgproxy lists them in its messages. */
-export const COMPASS: readonly CompassGravity[] = ['ce', 'no', 'ea', 'so', 'we', 'nowe', 'noea', 'sowe', 'soea'];
+export const COMPASS: readonly CompassGravity[] = [
+  'ce',
+  'no',
+  'ea',
+  'so',
+  'we',
+  'nowe',
+  'noea',
+  'sowe',
+  'soea',
+];
 /** Gravity types each option accepts. */
 export const CROP_GRAVITIES: readonly GravityType[] = ['sm', 'fp', ...COMPASS];
 export const EXTEND_GRAVITIES: readonly GravityType[] = ['fp', ...COMPASS];
@@ -97,7 +113,12 @@ export const EXTEND_GRAVITIES: readonly GravityType[] = ['fp', ...COMPASS];
  * `%type:%x:%y` into `target` (changed in place). As in imgproxy, offsets left out keep their
  * previous values, `sm` clears them, and `fp` needs both, each within 0..1.
  */
-export function gravity(key: string, args: readonly string[], allowed: readonly GravityType[], target: Gravity): void {
+export function gravity(
+  key: string,
+  args: readonly string[],
+  allowed: readonly GravityType[],
+  target: Gravity,
+): void {
   const type = oneOf(`${key}.type`, args[0] ?? '', allowed);
   target.type = type;
   if (type === 'sm') {
@@ -110,7 +131,8 @@ export function gravity(key: string, args: readonly string[], allowed: readonly 
   const offset = (suffix: string, arg: string | undefined): number | undefined => {
     if (arg === undefined || arg === '') return undefined;
     const n = goFloat(arg);
-    if (n === undefined || (type === 'fp' && (n < 0 || n > 1))) throw invalidArgument(`${key}.${suffix}`, arg);
+    if (n === undefined || (type === 'fp' && (n < 0 || n > 1)))
+      throw invalidArgument(`${key}.${suffix}`, arg);
     return n;
   };
   target.x = offset('x_offset', args[1]) ?? target.x;

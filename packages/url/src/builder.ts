@@ -96,7 +96,8 @@ function sourcePath(input: BuildUrlInput): string {
   }
   let body: string;
   if (encoding === 'encrypted') {
-    const key = typeof input.encryptionKey === 'string' ? parseEncryptionKey(input.encryptionKey) : input.encryptionKey;
+    const key =
+      typeof input.encryptionKey === 'string' ? parseEncryptionKey(input.encryptionKey) : input.encryptionKey;
     if (!key) throw new Error('An encrypted source needs encryptionKey');
     body = `enc/${encryptSourceUrl(input.source, key, input.iv === undefined ? undefined : fromHex(input.iv))}`;
   } else {
@@ -110,7 +111,9 @@ export function buildUrl(input: BuildUrlInput): string {
   const options = input.options ? optionsPath(input.options, input.argumentsSeparator ?? ':') : '';
   const path = `${options ? `/${options}` : ''}/${sourcePath(input)}`;
   const pair = signingPair(input);
-  const signature = pair ? signPath(path, pair, input.signatureSize) : (input.unsignedPlaceholder ?? 'insecure');
+  const signature = pair
+    ? signPath(path, pair, input.signatureSize)
+    : (input.unsignedPlaceholder ?? 'insecure');
   const endpoint = (input.endpoint ?? '').replace(/\/$/, '');
   return `${endpoint}/${signature}${path}`;
 }

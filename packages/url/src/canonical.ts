@@ -7,11 +7,11 @@
  * Nested objects are destructured with nothing left over, for the same reason.
  */
 import {
+  defaultOptions,
   type Gravity,
   IMGPROXY_OPTION_DEFAULTS,
   type ProcessingOptions,
   type Rgb,
-  defaultOptions,
 } from './options.js';
 
 type Encode = (o: ProcessingOptions) => string;
@@ -132,7 +132,10 @@ const RULES: { readonly [K in keyof ProcessingOptions]-?: Rule } = {
   },
   maxBytes: { segment: 'mb', encode: (o) => num(o.maxBytes) },
   format: { segment: 'f', encode: (o) => o.format ?? '' },
-  skipProcessingFormats: { segment: 'skp', encode: (o) => [...new Set(o.skipProcessingFormats)].sort().join(':') },
+  skipProcessingFormats: {
+    segment: 'skp',
+    encode: (o) => [...new Set(o.skipProcessingFormats)].sort().join(':'),
+  },
   raw: { segment: 'raw', encode: (o) => flag(o.raw) },
   // Free text: escaped so that no value can imitate the segments that follow it.
   cacheBuster: { segment: 'cb', encode: (o) => encodeURIComponent(o.cacheBuster) },
@@ -154,7 +157,13 @@ const RULES: { readonly [K in keyof ProcessingOptions]-?: Rule } = {
         ...rest
       } = o.security;
       noneLeft(rest);
-      return [maxSrcResolution, maxSrcFileSize, maxAnimationFrames, maxAnimationFrameResolution, maxResultDimension]
+      return [
+        maxSrcResolution,
+        maxSrcFileSize,
+        maxAnimationFrames,
+        maxAnimationFrameResolution,
+        maxResultDimension,
+      ]
         .map(num)
         .join(':');
     },

@@ -5,7 +5,8 @@ import { decryptSourceUrl, encryptSourceUrl, parseEncryptionKey } from './encryp
 const DOC_KEY = Buffer.from('1eb5b0e971ad7f45324c1bb15c947cb207c43152fa5c6c7f35c4f36e0c18e0f1', 'hex');
 const DOC_IV = Buffer.from('A79563A2B35D86CEE6451C3C800F535A', 'hex');
 const DOC_URL = 'http://example.com/images/curiosity.jpg';
-const DOC_ENCRYPTED = 'p5VjorNdhs7mRRw8gA9TWoRlGci3l1kuzqN43UQlRaRIQ0qtBKW3qFABIsx-ZRz_cVc8iVTYbhsNsxNBL1BHaQ';
+const DOC_ENCRYPTED =
+  'p5VjorNdhs7mRRw8gA9TWoRlGci3l1kuzqN43UQlRaRIQ0qtBKW3qFABIsx-ZRz_cVc8iVTYbhsNsxNBL1BHaQ';
 
 describe('source URL encryption', () => {
   it('matches the documented example both ways', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OPTION_TABLE, splitOptions } from './option-table.js';
 import { defaultOptions } from './options.js';
-import { SOURCE, optionFailure, opts, parse } from './test-helpers.js';
+import { optionFailure, opts, parse, SOURCE } from './test-helpers.js';
 
 const defaults = defaultOptions();
 
@@ -101,7 +101,10 @@ describe('sizes', () => {
     expect(ex.extend).toEqual({ enabled: true, gravity: { type: 'so', x: 10, y: 20 } });
     expect(opts('rs::300').resizingType).toBe('fit');
     expect(opts('rs::300').width).toBe(300);
-    expect(optionFailure('rs:fit:1:2:0:1:so:10:20:9')).toEqual([404, 'Invalid resize arguments: [fit 1 2 0 1 so 10 20 9]']);
+    expect(optionFailure('rs:fit:1:2:0:1:so:10:20:9')).toEqual([
+      404,
+      'Invalid resize arguments: [fit 1 2 0 1 so 10 20 9]',
+    ]);
     expect(optionFailure('rs:nope')).toEqual([
       404,
       'Invalid resizing_type: nope (expected fit, fill, fill-down, force, auto)',
@@ -146,16 +149,23 @@ describe('sizes', () => {
   });
 
   it('enlarge reads booleans as strconv.ParseBool, anything else as false', () => {
-    for (const t of ['1', 't', 'T', 'true', 'TRUE', 'True']) expect(opts(`enlarge:${t}`).enlarge, t).toBe(true);
+    for (const t of ['1', 't', 'T', 'true', 'TRUE', 'True'])
+      expect(opts(`enlarge:${t}`).enlarge, t).toBe(true);
     for (const f of ['0', 'f', 'false', 'yes', '', 'on']) expect(opts(`el:1/el:${f}`).enlarge, f).toBe(false);
     expect(optionFailure('el:1:1')[1]).toBe('Invalid enlarge arguments: [1 1]');
   });
 
   it('extend and extend_aspect_ratio', () => {
-    expect(opts('extend:1:so:10:20').extend).toEqual({ enabled: true, gravity: { type: 'so', x: 10, y: 20 } });
+    expect(opts('extend:1:so:10:20').extend).toEqual({
+      enabled: true,
+      gravity: { type: 'so', x: 10, y: 20 },
+    });
     expect(opts('ex:1:fp:0.5:0.25').extend.gravity).toEqual({ type: 'fp', x: 0.5, y: 0.25 });
     for (const name of ['extend_aspect_ratio', 'extend_ar', 'exar']) {
-      expect(opts(`${name}:1:no`).extendAspectRatio).toEqual({ enabled: true, gravity: { type: 'no', x: 0, y: 0 } });
+      expect(opts(`${name}:1:no`).extendAspectRatio).toEqual({
+        enabled: true,
+        gravity: { type: 'no', x: 0, y: 0 },
+      });
     }
     expect(optionFailure('extend:1:sm')[1]).toBe(
       'Invalid extend.gravity.type: sm (expected fp, ce, no, ea, so, we, nowe, noea, sowe, soea)',
@@ -316,7 +326,9 @@ describe('metadata and saving', () => {
     expect(opts('fq:webp:50/fq:webp:0:png:0').formatQuality).toEqual({ webp: 79, avif: 63, jxl: 77 });
     expect(optionFailure('fq:webp')[1]).toBe('Missing format_quality for: webp');
     expect(optionFailure('fq:nope:1')[1]).toBe('Invalid image format: nope');
-    expect(optionFailure('fq:png:101')[1]).toBe('Invalid format_quality.png: 101 (expected number in range 0-100)');
+    expect(optionFailure('fq:png:101')[1]).toBe(
+      'Invalid format_quality.png: 101 (expected number in range 0-100)',
+    );
   });
 
   it('max_bytes, format, skip_processing', () => {
@@ -332,7 +344,9 @@ describe('metadata and saving', () => {
     expect(optionFailure('f:PNG')[0]).toBe(404);
     expect(opts('skp:jpg:png').skipProcessingFormats).toEqual(['jpeg', 'png']);
     expect(opts('skp:gif/skp:svg').skipProcessingFormats).toEqual(['gif', 'svg']);
-    expect(optionFailure('skp:jpg:png:bad_format')[1]).toBe('Invalid image format in skip_processing: bad_format');
+    expect(optionFailure('skp:jpg:png:bad_format')[1]).toBe(
+      'Invalid image format in skip_processing: bad_format',
+    );
   });
 
   it('cachebuster', () => {
@@ -362,10 +376,14 @@ describe('metadata and saving', () => {
   it('filename, plain or base64', () => {
     expect(opts('filename:my-image').filename).toBe('my-image');
     expect(opts('fn:my%20image').filename).toBe('my%20image');
-    expect(opts(`fn:${Buffer.from('ünïcødé/😀.jpg').toString('base64url')}:1`).filename).toBe('ünïcødé/😀.jpg');
+    expect(opts(`fn:${Buffer.from('ünïcødé/😀.jpg').toString('base64url')}:1`).filename).toBe(
+      'ünïcødé/😀.jpg',
+    );
     expect(opts(`fn:${Buffer.from('a').toString('base64')}:true`).filename).toBe('a');
     expect(opts('fn:aGk:0').filename).toBe('aGk');
-    expect(optionFailure('fn:***:1')[1]).toBe('Invalid filename: *** (expected URL-safe base64-encoded string)');
+    expect(optionFailure('fn:***:1')[1]).toBe(
+      'Invalid filename: *** (expected URL-safe base64-encoded string)',
+    );
     expect(optionFailure('fn:a:1:2')[1]).toBe('Invalid filename arguments: [a 1 2]');
   });
 });
@@ -388,11 +406,15 @@ describe('security options', () => {
       maxAnimationFrameResolution: 500_000,
       maxResultDimension: 4000,
     });
-    expect(optionFailure('maf:0', allowed)[1]).toBe('Invalid max_animation_frames: 0 (expected positive number)');
+    expect(optionFailure('maf:0', allowed)[1]).toBe(
+      'Invalid max_animation_frames: 0 (expected positive number)',
+    );
     expect(optionFailure('msr:-1', allowed)[1]).toBe(
       'Invalid max_src_resolution: -1 (expected positive number or 0)',
     );
-    expect(optionFailure('msfs:x', allowed)[1]).toBe('Invalid max_src_file_size: x (expected integer number)');
+    expect(optionFailure('msfs:x', allowed)[1]).toBe(
+      'Invalid max_src_file_size: x (expected integer number)',
+    );
   });
 });
 
@@ -423,7 +445,10 @@ describe('unknown and forbidden options', () => {
     expect(() => run('w:100/h:200/pr:test1')).not.toThrow();
     expect(run('w:100/h:200/pr:test1').options.blur).toBe(0.2);
     expect(optionFailure('w:100/h:200/blur:10', init)).toEqual([404, 'Forbidden processing option blur']);
-    expect(optionFailure('w:100/h:200/pr:test1/blur:10', init)).toEqual([404, 'Forbidden processing option blur']);
+    expect(optionFailure('w:100/h:200/pr:test1/blur:10', init)).toEqual([
+      404,
+      'Forbidden processing option blur',
+    ]);
     // Names are matched as written.
     expect(optionFailure('width:100', init)).toEqual([404, 'Forbidden processing option width']);
   });

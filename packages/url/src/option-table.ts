@@ -51,7 +51,11 @@ interface OptionSpec {
 const first = (args: readonly string[]) => args[0] ?? '';
 
 /** An option with exactly one argument, read by `read` and stored by `set`. */
-function single<T>(key: string, read: (key: string, s: string) => T, store: (o: ProcessingOptions, v: T) => void): Apply {
+function single<T>(
+  key: string,
+  read: (key: string, s: string) => T,
+  store: (o: ProcessingOptions, v: T) => void,
+): Apply {
   return (o, args) => {
     arg.maxArgs(key, args, 1);
     store(o, read(key, first(args)));
@@ -281,7 +285,10 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     names: ['extend_aspect_ratio', 'extend_ar', 'exar'],
     apply: extendWith('extend_aspect_ratio', (o) => o.extendAspectRatio),
   },
-  { names: ['gravity', 'g'], apply: (o, args) => arg.gravity('gravity', args, arg.CROP_GRAVITIES, o.gravity) },
+  {
+    names: ['gravity', 'g'],
+    apply: (o, args) => arg.gravity('gravity', args, arg.CROP_GRAVITIES, o.gravity),
+  },
   { names: ['crop', 'c'], apply: crop },
   { names: ['trim', 't'], apply: trim },
   { names: ['padding', 'pd'], apply: padding },

@@ -4,7 +4,7 @@ import { TintypeError } from './errors.js';
 import { parsePath, parseSignedRoute } from './parse.js';
 import { createUrlSettings } from './settings.js';
 import { parseKeyPairs, signPath } from './signature.js';
-import { SOURCE, failure, parse } from './test-helpers.js';
+import { failure, parse, SOURCE } from './test-helpers.js';
 
 const DOC_PATH = '/rs:fill:300:400:0/g:sm/aHR0cDovL2V4YW1w/bGUuY29tL2ltYWdl/cy9jdXJpb3NpdHku/anBn.png';
 const signed = createUrlSettings({ keys: parseKeyPairs('736563726574', '68656C6C6F') });
@@ -16,7 +16,13 @@ describe('parsePath with signing on', () => {
     expect(r.signedPath).toBe(DOC_PATH);
     expect(r.sourceUrl).toBe('http://example.com/images/curiosity.jpg');
     expect(r.sourceEncoding).toBe('base64');
-    expect(r.options).toMatchObject({ resizingType: 'fill', width: 300, height: 400, enlarge: false, format: 'png' });
+    expect(r.options).toMatchObject({
+      resizingType: 'fill',
+      width: 300,
+      height: 400,
+      enlarge: false,
+      format: 'png',
+    });
     expect(r.options.gravity.type).toBe('sm');
   });
 
@@ -59,7 +65,9 @@ describe('parsePath with signing on', () => {
     const short = createUrlSettings({ keys: signed.keys, signatureSize: 8 });
     const sig = signPath(DOC_PATH, signed.keys[0]!, 8);
     expect(parsePath(`/${sig}${DOC_PATH}`, short).signature).toBe(sig);
-    expect(failure(() => parsePath(`/oKfUtW34Dvo2BGQehJFR4Nr0_rIjOtdtzJ3QFsUcXH8${DOC_PATH}`, short)).status).toBe(403);
+    expect(
+      failure(() => parsePath(`/oKfUtW34Dvo2BGQehJFR4Nr0_rIjOtdtzJ3QFsUcXH8${DOC_PATH}`, short)).status,
+    ).toBe(403);
   });
 });
 
@@ -67,7 +75,10 @@ describe('parsePath', () => {
   it('reads plain, base64 and encrypted sources, with the extension as format', () => {
     const key = Buffer.alloc(16, 5);
     const init = { encryptionKey: key };
-    expect(parse(`/w:10/plain/${SOURCE}@webp`, init)).toMatchObject({ sourceUrl: SOURCE, sourceEncoding: 'plain' });
+    expect(parse(`/w:10/plain/${SOURCE}@webp`, init)).toMatchObject({
+      sourceUrl: SOURCE,
+      sourceEncoding: 'plain',
+    });
     expect(parse(`/w:10/plain/${SOURCE}@webp`, init).options.format).toBe('webp');
     expect(parse(`/w:10/${Buffer.from(SOURCE).toString('base64url')}.jpg`, init).options.format).toBe('jpeg');
     const enc = parse(`/w:10/enc/${encryptSourceUrl(SOURCE, key)}.avif`, init);
@@ -83,7 +94,10 @@ describe('parsePath', () => {
 
   it('refuses an unknown extension with 404', () => {
     const e = failure(() => parse(`/plain/${SOURCE}@exe`));
-    expect([e.status, e.publicMessage]).toEqual([404, 'Invalid format: exe (expected supported image format)']);
+    expect([e.status, e.publicMessage]).toEqual([
+      404,
+      'Invalid format: exe (expected supported image format)',
+    ]);
   });
 
   it('takes no options at all', () => {
@@ -168,7 +182,11 @@ describe('nothing but TintypeError escapes, whatever the input', () => {
       onlyPresets: true,
       base64UrlIncludesFilename: true,
     }),
-    createUrlSettings({ allowSecurityOptions: true, allowedProcessingOptions: ['w', 'rs'], pathPrefix: '/x' }),
+    createUrlSettings({
+      allowSecurityOptions: true,
+      allowedProcessingOptions: ['w', 'rs'],
+      pathPrefix: '/x',
+    }),
   ];
 
   it('random strings', () => {

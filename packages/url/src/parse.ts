@@ -1,11 +1,11 @@
+import { invalidArgument } from './args.js';
 import { invalidUrl } from './errors.js';
 import { type ApplyContext, applyOptions, formatByName, splitOptions } from './option-table.js';
-import { type ProcessingOptions, RESIZING_TYPES, defaultOptions } from './options.js';
+import { defaultOptions, type ProcessingOptions, RESIZING_TYPES } from './options.js';
 import { splitSignature, stripPathPrefix } from './path.js';
 import type { UrlSettings } from './settings.js';
 import { verifySignature } from './signature.js';
-import { type SourceEncoding, decodeSource } from './source.js';
-import { invalidArgument } from './args.js';
+import { decodeSource, type SourceEncoding } from './source.js';
 
 export interface ParsedUrl {
   signature: string;
@@ -50,7 +50,8 @@ export function parseProcessingPath(signedPath: string, settings: UrlSettings, n
   const segments = signedPath.replace(/^\//, '').split('/');
   const ctx: ApplyContext = { settings, now, presetChain: [] };
   const options = defaultOptions(settings.optionDefaults);
-  if (settings.presets.has('default')) applyOptions(options, [{ name: 'preset', args: ['default'] }], ctx, true);
+  if (settings.presets.has('default'))
+    applyOptions(options, [{ name: 'preset', args: ['default'] }], ctx, true);
 
   let sourceSegments: string[];
   if (settings.onlyPresets) {

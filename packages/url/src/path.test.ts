@@ -26,14 +26,17 @@ describe('splitSignature', () => {
     expect(splitSignature(target)).toEqual({ signature: 'dummy_signature', signedPath });
   });
 
-  it.each(['/invalid_path_without_slash', '/', '/signature_only', '', '//x', '/sig/'])('refuses %j', (target) => {
-    expect(() => splitSignature(target)).toThrow(TintypeError);
-    try {
-      splitSignature(target);
-    } catch (e) {
-      expect((e as TintypeError).status).toBe(404);
-    }
-  });
+  it.each(['/invalid_path_without_slash', '/', '/signature_only', '', '//x', '/sig/'])(
+    'refuses %j',
+    (target) => {
+      expect(() => splitSignature(target)).toThrow(TintypeError);
+      try {
+        splitSignature(target);
+      } catch (e) {
+        expect((e as TintypeError).status).toBe(404);
+      }
+    },
+  );
 });
 
 describe('repairPath', () => {
@@ -41,7 +44,10 @@ describe('repairPath', () => {
     ['plain/http:/example.com/image.jpg', 'plain/http://example.com/image.jpg'],
     ['plain/https:/example.com/image.jpg', 'plain/https://example.com/image.jpg'],
     ['plain/local:/image.jpg', 'plain/local:///image.jpg'],
-    ['/rs:fill:300:200/plain/http:/example.com/image.jpg', 'rs:fill:300:200/plain/http://example.com/image.jpg'],
+    [
+      '/rs:fill:300:200/plain/http:/example.com/image.jpg',
+      'rs:fill:300:200/plain/http://example.com/image.jpg',
+    ],
     ['/plain/http://example.com/image.jpg', 'plain/http://example.com/image.jpg'],
     ['/rs:fill:300:200/plain/example.com/image.jpg', 'rs:fill:300:200/plain/example.com/image.jpg'],
     ['', ''],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePresets, splitPresetsVariable } from './presets.js';
 import { createUrlSettings } from './settings.js';
-import { SOURCE, optionFailure, opts, parse } from './test-helpers.js';
+import { optionFailure, opts, parse, SOURCE } from './test-helpers.js';
 
 // imgproxy's options/parser/presets_test.go.
 describe('parsePresets', () => {
@@ -21,7 +21,10 @@ describe('parsePresets', () => {
     ['a=b=c', 'invalid preset string: a=b=c'],
     ['=resize:fit:100:200/sharpen:2', 'empty preset name: =resize:fit:100:200/sharpen:2'],
     ['test=', 'empty preset value: test='],
-    ['test=resize:fit:100:200/sharpen:2/blur', 'invalid preset value: test=resize:fit:100:200/sharpen:2/blur'],
+    [
+      'test=resize:fit:100:200/sharpen:2/blur',
+      'invalid preset value: test=resize:fit:100:200/sharpen:2/blur',
+    ],
   ])('refuses %j', (entry, message) => {
     expect(() => parsePresets([entry], ':')).toThrow(message);
   });
@@ -51,7 +54,9 @@ describe('preset validation at creation', () => {
     expect(() => createUrlSettings({ presets: ['a=w:1', 'b=nope:1'] })).toThrow(
       'error in preset `b`: Unknown processing option nope',
     );
-    expect(() => createUrlSettings({ presets: ['a=pr:missing'] })).toThrow('error in preset `a`: Unknown preset: missing');
+    expect(() => createUrlSettings({ presets: ['a=pr:missing'] })).toThrow(
+      'error in preset `a`: Unknown preset: missing',
+    );
     expect(() => createUrlSettings({ presets: ['a=msr:1'] })).toThrow(
       'error in preset `a`: Security processing options are not allowed',
     );
@@ -59,15 +64,24 @@ describe('preset validation at creation', () => {
   });
 
   it('is not subject to IMGPROXY_ALLOWED_PROCESSING_OPTIONS (presets are the operator’s)', () => {
-    expect(() => createUrlSettings({ presets: ['a=blur:1'], allowedProcessingOptions: ['pr'] })).not.toThrow();
+    expect(() =>
+      createUrlSettings({ presets: ['a=blur:1'], allowedProcessingOptions: ['pr'] }),
+    ).not.toThrow();
   });
 });
 
 // imgproxy's processing_options_test.go preset cases.
 describe('presets in URLs', () => {
   it('applies presets in order and records them', () => {
-    const o = opts('preset:test1:test2', { presets: ['test1=resizing_type:fill', 'test2=blur:0.2/quality:50'] });
-    expect(o).toMatchObject({ resizingType: 'fill', blur: 0.2, quality: 50, usedPresets: ['test1', 'test2'] });
+    const o = opts('preset:test1:test2', {
+      presets: ['test1=resizing_type:fill', 'test2=blur:0.2/quality:50'],
+    });
+    expect(o).toMatchObject({
+      resizingType: 'fill',
+      blur: 0.2,
+      quality: 50,
+      usedPresets: ['test1', 'test2'],
+    });
   });
 
   it('applies the default preset first, then the URL', () => {
@@ -77,7 +91,9 @@ describe('presets in URLs', () => {
   });
 
   it('expands a preset that reaches itself only once', () => {
-    const o = opts('preset:test1', { presets: ['test1=resizing_type:fill/preset:test2', 'test2=blur:0.2/preset:test1'] });
+    const o = opts('preset:test1', {
+      presets: ['test1=resizing_type:fill/preset:test2', 'test2=blur:0.2/preset:test1'],
+    });
     expect(o.usedPresets).toEqual(['test1', 'test2']);
     expect(o).toMatchObject({ resizingType: 'fill', blur: 0.2 });
   });
@@ -98,7 +114,12 @@ describe('only-presets mode', () => {
 
   it('reads the options segment as preset names (plain source)', () => {
     const r = parse(`/test1:test2/plain/${SOURCE}@png`, init);
-    expect(r.options).toMatchObject({ blur: 0.2, quality: 50, format: 'png', usedPresets: ['test1', 'test2'] });
+    expect(r.options).toMatchObject({
+      blur: 0.2,
+      quality: 50,
+      format: 'png',
+      usedPresets: ['test1', 'test2'],
+    });
     expect(r.sourceUrl).toBe(SOURCE);
   });
 

@@ -1,5 +1,5 @@
 import { isTintypeError } from './errors.js';
-import { type OptionCall, type OptionSettings, applyOptions, splitOptions } from './option-table.js';
+import { applyOptions, type OptionCall, type OptionSettings, splitOptions } from './option-table.js';
 import { defaultOptions } from './options.js';
 
 /**
@@ -36,7 +36,12 @@ export const splitPresetsVariable = (value: string, separator = ','): string[] =
 export function validatePresets(settings: OptionSettings): void {
   for (const [name, calls] of settings.presets) {
     try {
-      applyOptions(defaultOptions(settings.optionDefaults), calls, { settings, now: new Date(0), presetChain: [name] }, true);
+      applyOptions(
+        defaultOptions(settings.optionDefaults),
+        calls,
+        { settings, now: new Date(0), presetChain: [name] },
+        true,
+      );
     } catch (e) {
       const why = isTintypeError(e) ? e.publicMessage : String(e);
       throw new Error(`error in preset \`${name}\`: ${why}`, { cause: e });

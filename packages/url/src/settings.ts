@@ -3,7 +3,7 @@ import type { OptionCall, OptionSettings } from './option-table.js';
 import { IMGPROXY_OPTION_DEFAULTS, type OptionDefaults } from './options.js';
 import { parsePresets, validatePresets } from './presets.js';
 import type { KeyPair, SignatureSettings } from './signature.js';
-import { type SourceSettings, type UrlReplacement, parseUrlReplacements } from './source.js';
+import { parseUrlReplacements, type SourceSettings, type UrlReplacement } from './source.js';
 
 /** Everything the URL language depends on, resolved and frozen. Build it with createUrlSettings. */
 export interface UrlSettings extends SignatureSettings, SourceSettings, OptionSettings {
@@ -68,7 +68,9 @@ export function createUrlSettings(init: UrlSettingsInit = {}): UrlSettings {
   }
 
   const encryptionKey =
-    typeof init.encryptionKey === 'string' ? parseEncryptionKey(init.encryptionKey) : (init.encryptionKey ?? null);
+    typeof init.encryptionKey === 'string'
+      ? parseEncryptionKey(init.encryptionKey)
+      : (init.encryptionKey ?? null);
   if (encryptionKey !== null && ![16, 24, 32].includes(encryptionKey.length)) {
     throw new Error(`encryptionKey must be 16, 24 or 32 bytes, got ${encryptionKey.length}`);
   }

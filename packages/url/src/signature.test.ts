@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { TintypeError } from './errors.js';
-import { type KeyPair, type SignatureSettings, parseKeyPairs, signPath, verifySignature } from './signature.js';
+import {
+  type KeyPair,
+  parseKeyPairs,
+  type SignatureSettings,
+  signPath,
+  verifySignature,
+} from './signature.js';
 
 const pair = (key: string, salt: string): KeyPair => ({ key: Buffer.from(key), salt: Buffer.from(salt) });
 
@@ -28,7 +34,9 @@ describe('signPath', () => {
   });
 
   it('adds the leading slash when the path lacks it, as imgproxy does', () => {
-    expect(signPath('asd', pair('test-key', 'test-salt'))).toBe(signPath('/asd', pair('test-key', 'test-salt')));
+    expect(signPath('asd', pair('test-key', 'test-salt'))).toBe(
+      signPath('/asd', pair('test-key', 'test-salt')),
+    );
   });
 
   it('truncates to the signature size', () => {
@@ -39,7 +47,9 @@ describe('signPath', () => {
 // The cases of imgproxy's security/signature_test.go.
 describe('verifySignature', () => {
   it('accepts a correct signature', () => {
-    expect(statusOf(() => verifySignature('oWaL7QoW5TsgbuiS9-5-DI8S3Ibbo1gdB2SteJh3a20', 'asd', settings()))).toBe('ok');
+    expect(
+      statusOf(() => verifySignature('oWaL7QoW5TsgbuiS9-5-DI8S3Ibbo1gdB2SteJh3a20', 'asd', settings())),
+    ).toBe('ok');
   });
 
   it('accepts a truncated signature when the size says so, and only then', () => {
@@ -49,8 +59,12 @@ describe('verifySignature', () => {
 
   it('tries every key/salt pair', () => {
     const s = settings({ keys: [pair('test-key', 'test-salt'), pair('test-key2', 'test-salt2')] });
-    expect(statusOf(() => verifySignature('jYz1UZ7j1BCdSzH3pZhaYf0iuz0vusoOTdqJsUT6WXI', 'asd', s))).toBe('ok');
-    expect(statusOf(() => verifySignature('oWaL7QoW5TsgbuiS9-5-DI8S3Ibbo1gdB2SteJh3a20', 'asd', s))).toBe('ok');
+    expect(statusOf(() => verifySignature('jYz1UZ7j1BCdSzH3pZhaYf0iuz0vusoOTdqJsUT6WXI', 'asd', s))).toBe(
+      'ok',
+    );
+    expect(statusOf(() => verifySignature('oWaL7QoW5TsgbuiS9-5-DI8S3Ibbo1gdB2SteJh3a20', 'asd', s))).toBe(
+      'ok',
+    );
     expect(statusOf(() => verifySignature('dtLwhdnPPis', 'asd', s))).toBe(403);
   });
 

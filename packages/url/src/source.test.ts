@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { encryptSourceUrl } from './encryption.js';
 import { TintypeError } from './errors.js';
 import {
-  type SourceSettings,
   decodeSource,
   expandGoTemplate,
   finalSourceUrl,
   parseUrlReplacements,
+  type SourceSettings,
   wildcardPattern,
 } from './source.js';
 
@@ -21,7 +21,8 @@ const settings = (over: Partial<SourceSettings> = {}): SourceSettings => ({
   ...over,
 });
 
-const decode = (path: string, over?: Partial<SourceSettings>) => decodeSource(path.split('/'), settings(over));
+const decode = (path: string, over?: Partial<SourceSettings>) =>
+  decodeSource(path.split('/'), settings(over));
 
 function failure(fn: () => unknown): string {
   try {
@@ -46,7 +47,9 @@ describe('base64 sources', () => {
   it('may be split by slashes anywhere', () => {
     const parts = b64(ORIGIN).match(/.{1,7}/g)!;
     expect(decode(`${parts.join('/')}.webp`).url).toBe(ORIGIN);
-    expect(decodeSource(['aHR0cDovL2V4YW1w', 'bGUuY29tL2ltYWdl', 'cy9jdXJpb3NpdHku', 'anBn.png'], settings())).toEqual({
+    expect(
+      decodeSource(['aHR0cDovL2V4YW1w', 'bGUuY29tL2ltYWdl', 'cy9jdXJpb3NpdHku', 'anBn.png'], settings()),
+    ).toEqual({
       url: 'http://example.com/images/curiosity.jpg',
       encoding: 'base64',
       extension: 'png',
@@ -123,7 +126,9 @@ describe('encrypted sources', () => {
     const enc = encryptSourceUrl(url, Buffer.alloc(32, 9));
     expect(failure(() => decode(`enc/${enc}`))).toMatch(/Invalid url encoding/);
     expect(failure(() => decode('enc/abcd'))).toMatch(/Invalid url encoding/);
-    expect(failure(() => decode(`enc/${enc}`, { encryptionKey: null }))).toMatch(/encryption is not configured/);
+    expect(failure(() => decode(`enc/${enc}`, { encryptionKey: null }))).toMatch(
+      /encryption is not configured/,
+    );
   });
 });
 
@@ -139,6 +144,7 @@ describe('IMGPROXY_BASE_URL and IMGPROXY_URL_REPLACEMENTS', () => {
 
   it('applies replacements in order, with Go-style groups (imgproxy’s test case)', () => {
     const urlReplacements = [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's template syntax, on purpose
       { pattern: /^test:\/\/([^/]*)\//, replacement: 'test2://images.dev/${1}/dolor/' },
       { pattern: /^test2:\/\//, replacement: 'http://' },
     ];
@@ -156,7 +162,10 @@ describe('IMGPROXY_BASE_URL and IMGPROXY_URL_REPLACEMENTS', () => {
   });
 
   it('parses the variable: wildcard patterns, `;` between pairs', () => {
-    const rules = parseUrlReplacements('mys3://*/=s3://my-bucket/${1}/;http://old.example.com/=https://new.example.com/');
+    const rules = parseUrlReplacements(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's template syntax, on purpose
+      'mys3://*/=s3://my-bucket/${1}/;http://old.example.com/=https://new.example.com/',
+    );
     expect(finalSourceUrl('mys3://images/cat.jpg', { baseUrl: '', urlReplacements: rules })).toBe(
       's3://my-bucket/images/cat.jpg',
     );
@@ -180,10 +189,13 @@ describe('IMGPROXY_BASE_URL and IMGPROXY_URL_REPLACEMENTS', () => {
 
   it('expands templates as Go’s Regexp.Expand', () => {
     const groups = ['whole', 'one', 'two'];
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's template syntax, on purpose
     expect(expandGoTemplate('$1-${2}', groups)).toBe('one-two');
     expect(expandGoTemplate('$1x', groups)).toBe('');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's template syntax, on purpose
     expect(expandGoTemplate('${1}x', groups)).toBe('onex');
     expect(expandGoTemplate('$$1 $ ${ $9 $0', groups)).toBe('$1 $ ${  whole');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's template syntax, on purpose
     expect(expandGoTemplate('${0}', groups)).toBe('whole');
   });
 });

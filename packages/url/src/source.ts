@@ -74,7 +74,10 @@ function decodeEncoded(
 }
 
 /** IMGPROXY_URL_REPLACEMENTS in order, then IMGPROXY_BASE_URL unless the URL already starts with it. */
-export function finalSourceUrl(url: string, settings: Pick<SourceSettings, 'baseUrl' | 'urlReplacements'>): string {
+export function finalSourceUrl(
+  url: string,
+  settings: Pick<SourceSettings, 'baseUrl' | 'urlReplacements'>,
+): string {
   let out = url;
   for (const { pattern, replacement } of settings.urlReplacements) {
     out = out.replace(pattern, (...m: unknown[]) => {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { TintypeError } from './errors.js';
 import { type ParsedUrl, parsePath } from './parse.js';
-import { type UrlSettingsInit, createUrlSettings } from './settings.js';
+import { createUrlSettings, type UrlSettingsInit } from './settings.js';
 
 export const SOURCE = 'http://images.dev/lorem/ipsum.jpg';
 
