@@ -9,6 +9,7 @@ import { landingPage } from './landing.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import type { Logger } from './logger.js';
 import { createMonitoring, type Metrics, type Monitoring } from './metrics/index.js';
+import { playgroundPage, playgroundRoutes } from './playground/index.js';
 import { createSources, type SourceFetcher } from './sources/index.js';
 
 /** Everything a request needs, built once from the config at start. */
@@ -127,8 +128,8 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     varyClientHints: config.IMGPROXY_ENABLE_CLIENT_HINTS
       ? ['Sec-CH-DPR', 'DPR', 'Sec-CH-Width', 'Width']
       : [],
-    landingPage: landingPage(),
-    extraRoutes: [],
+    landingPage: config.TINTYPE_PLAYGROUND ? playgroundPage() : landingPage(),
+    extraRoutes: config.TINTYPE_PLAYGROUND ? playgroundRoutes(config) : [],
     async close() {
       await Promise.all([sources.close?.(), monitoring.stop()]);
     },
