@@ -9,6 +9,9 @@ import type { PutInfo, Storage, StoredEntry } from './storage.js';
 
 const MiB = 1024 * 1024;
 
+/** Adapters under test are made with this `listPageSize`, so that deletePrefix crosses pages cheaply. */
+export const LIST_PAGE_SIZE = 100;
+
 async function read(entry: StoredEntry | null): Promise<{ bytes: Buffer; entry: StoredEntry } | null> {
   return entry && { bytes: await buffer(entry.body), entry };
 }
@@ -92,14 +95,15 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
       expect(await storage.deletePrefix(k('pfx/none'))).toBe(0);
     });
 
-    it('deletes a prefix with more entries than one listing page', async () => {
-      const keys = Array.from({ length: 1100 }, (_, i) => k(`many/${String(i).padStart(4, '0')}`));
+    it(`deletes a prefix spanning several listing pages (adapters list ${LIST_PAGE_SIZE} per page here)`, async () => {
+      const keys = Array.from({ length: LIST_PAGE_SIZE * 2 + 17 }, (_, i) => k(`many/${String(i).padStart(4, '0')}`));
       for (let i = 0; i < keys.length; i += 50) {
         await Promise.all(keys.slice(i, i + 50).map((key) => storage.put(key, Buffer.from(key), info())));
       }
-      expect(await storage.deletePrefix(k('many'))).toBe(1100);
-      expect(await storage.stat(keys[0] as string)).toBeNull();
-      expect(await storage.stat(keys[1099] as string)).toBeNull();
+      await storage.put(k('manyx/sibling'), Buffer.from('stays'), info());
+      expect(await storage.deletePrefix(k('many'))).toBe(keys.length);
+      for (const key of [keys[0], keys[LIST_PAGE_SIZE], keys.at(-1)]) expect(await storage.stat(key as string)).toBeNull();
+      expect(await storage.stat(k('manyx/sibling'))).not.toBeNull();
     });
 
     it('stores a large object (12 MiB)', async () => {
@@ -135,6 +139,19 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
       const final = await read(await storage.get(key));
       expect(final).not.toBeNull();
       check(final);
+    });
+
+    it('lets a reader abandon a body without disturbing requests in flight', async () => {
+      // What a client hanging up mid-response does to the server's read of an entry.
+      await storage.put(k('abandon/big'), randomBytes(4 * MiB), info());
+      const puts = Array.from({ length: 6 }, (_, i) => storage.put(k(`abandon/p${i}`), Buffer.alloc(MiB, i), info()));
+      for (let i = 0; i < 6; i++) {
+        const entry = await storage.get(k('abandon/big'));
+        await new Promise((resolve) => entry?.body.once('readable', resolve));
+        entry?.body.destroy();
+      }
+      await Promise.all(puts);
+      for (let i = 0; i < 6; i++) expect((await storage.stat(k(`abandon/p${i}`)))?.size).toBe(MiB);
     });
 
     it('handles keys with many segments and characters that need escaping', async () => {
