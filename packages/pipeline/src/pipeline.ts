@@ -102,16 +102,29 @@ async function run(
       ...origin,
     };
   }
+  const ctx = contextFor(input, header, options, settings, outputFormat);
+  for (const step of PIPELINE) await step(ctx);
+  return resultOf(ctx, origin);
+}
+
+/** The context a run starts from, after the output format and the source's limits are checked. */
+export function contextFor(
+  input: Buffer,
+  header: SourceHeader,
+  options: ProcessingOptions,
+  settings: PipelineSettings,
+  outputFormat: ImageFormat,
+): PipelineContext {
+  const { info } = header;
   if (!FORMATS[outputFormat].canSave) {
     throw unprocessable(`Resulting image format is not supported: ${outputFormat}`);
   }
-
   const animated =
     info.isAnimated && FORMATS[outputFormat].supportsAnimation && options.security.maxAnimationFrames > 1;
   const frameCount = framesToLoad(info, options.security, animated);
   checkSourceLimits(info, options.security, frameCount);
 
-  const ctx = createContext({
+  return createContext({
     input,
     source: info,
     sourceMeta: header.meta,
@@ -121,8 +134,6 @@ async function run(
     animated,
     frameCount,
   });
-  for (const step of PIPELINE) await step(ctx);
-  return resultOf(ctx, origin);
 }
 
 /** The source itself, when it is returned unprocessed: an SVG asked for as SVG, or a skip_processing format. */
