@@ -47,6 +47,13 @@ describe('canonicalOptions', () => {
     expect(canon('cb:1')).not.toBe(canon('cb:2'));
   });
 
+  it('reads the README example as documented', () => {
+    const init = { presets: ['thumb=rs:fill:300:300/q:70'] };
+    expect(canonicalOptions(parse(`/pr:thumb/plain/${SOURCE}@webp`, init).options)).toBe(
+      'rt:fill/w:300/h:300/q:70/f:webp',
+    );
+  });
+
   it('reads the format from the option or the extension alike', () => {
     const a = canonicalOptions(parse(`/f:png/plain/${SOURCE}`).options);
     const b = canonicalOptions(parse(`/plain/${SOURCE}@png`).options);
@@ -193,7 +200,7 @@ describe('canonicalOptions', () => {
     expect(canonicalOptions(o)).toBe(
       'rt:fill/w:300/h:200/mw:10/mh:20/zw:2/zh:2/dpr:3/el:1/ex:1:so:1:2/exar:1:no:0:0/g:fp:0.25:0.75/' +
         'c:0.5:0.5:sm:0:0/pd:1:2:1:2/t:5:ff0000:1:0/rot:90/fl:1:0/bg:0a141e/bl:1.5/sh:0.5/pix:4/' +
-        'wm:0.5:re:1:2:0.3/sm:0/q:70/fq:/mb:5000/f:webp/skp:gif/cb:v1',
+        'wm:0.5:re:1:2:0.3/sm:0/q:70/mb:5000/f:webp/skp:gif/cb:v1',
     );
   });
 });

@@ -118,17 +118,10 @@ const RULES: { readonly [K in keyof ProcessingOptions]-?: Rule } = {
   preserveHdr: { segment: 'ph', encode: (o) => flag(o.preserveHdr) },
   enforceThumbnail: { segment: 'eth', encode: (o) => flag(o.enforceThumbnail) },
   quality: { segment: 'q', encode: (o) => num(o.quality) },
+  // An explicit quality overrides every per-format one, which then reads as the default.
   formatQuality: {
     segment: 'fq',
-    encode: (o) => {
-      // An explicit quality overrides every per-format one.
-      if (o.quality > 0) return '';
-      return Object.entries(o.formatQuality)
-        .filter(([, q]) => q !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([f, q]) => `${f}:${num(q!)}`)
-        .join(':');
-    },
+    encode: (o) => formatQuality(o.quality > 0 ? IMGPROXY_OPTION_DEFAULTS.formatQuality : o.formatQuality),
   },
   maxBytes: { segment: 'mb', encode: (o) => num(o.maxBytes) },
   format: { segment: 'f', encode: (o) => o.format ?? '' },
@@ -169,6 +162,14 @@ const RULES: { readonly [K in keyof ProcessingOptions]-?: Rule } = {
     },
   },
 };
+
+function formatQuality(fq: ProcessingOptions['formatQuality']): string {
+  return Object.entries(fq)
+    .filter(([, q]) => q !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([f, q]) => `${f}:${num(q!)}`)
+    .join(':');
+}
 
 function extend(e: ProcessingOptions['extend']): string {
   const { enabled, gravity: g, ...rest } = e;

@@ -8,7 +8,8 @@ const INT = /^[+-]?[0-9]+$/;
 const UINT = /^[0-9]+$/;
 // Decimal forms only: Go also takes `inf`, `nan` and hex floats, which no sane URL uses and which
 // would put non-finite numbers into the options (see the report on differences from imgproxy).
-const FLOAT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+// Written without overlapping repeats, so a long run of digits cannot make it backtrack.
+const FLOAT = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 /** strconv.Atoi, limited to integers JavaScript holds exactly. */
 export function goInt(s: string): number | undefined {

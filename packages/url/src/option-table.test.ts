@@ -453,3 +453,18 @@ describe('unknown and forbidden options', () => {
     expect(optionFailure('width:100', init)).toEqual([404, 'Forbidden processing option width']);
   });
 });
+
+describe('number parsing', () => {
+  it('reads the decimal forms Go reads, and stays fast on long input', () => {
+    expect(opts('bl:1.').blur).toBe(1);
+    expect(opts('bl:.5').blur).toBe(0.5);
+    expect(opts('bl:+1e1').blur).toBe(10);
+    expect(opts('dpr:2E-1').dpr).toBe(0.2);
+    for (const bad of ['1e', 'e1', '1..2', '0x10', 'Inf', '1_0', ' 1']) {
+      expect(optionFailure(`bl:${bad}`)[0], bad).toBe(404);
+    }
+    const long = `${'1'.repeat(20000)}x`;
+    expect(optionFailure(`bl:${long}`)[0]).toBe(404);
+    expect(optionFailure(`w:${'9'.repeat(30)}`)[0]).toBe(404);
+  });
+});

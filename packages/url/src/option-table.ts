@@ -50,7 +50,7 @@ interface OptionSpec {
 
 const first = (args: readonly string[]) => args[0] ?? '';
 
-/** An option with exactly one argument, read by `read` and stored by `set`. */
+/** An option with exactly one argument, read by `read` and stored by `store`. */
 function single<T>(
   key: string,
   read: (key: string, s: string) => T,
