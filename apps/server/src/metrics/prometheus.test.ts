@@ -69,8 +69,12 @@ describe('createPrometheusMetrics', () => {
     for (const span of ['queue', 'downloading_image', 'processing_image', 'cache']) {
       expect(sample(samples, 'request_span_duration_seconds_count', { span }), span).toBe(1);
     }
-    expect(sample(samples, 'request_span_duration_seconds_bucket', { span: 'processing_image', le: '0.25' })).toBe(0);
-    expect(sample(samples, 'request_span_duration_seconds_bucket', { span: 'processing_image', le: '0.5' })).toBe(1);
+    expect(
+      sample(samples, 'request_span_duration_seconds_bucket', { span: 'processing_image', le: '0.25' }),
+    ).toBe(0);
+    expect(
+      sample(samples, 'request_span_duration_seconds_bucket', { span: 'processing_image', le: '0.5' }),
+    ).toBe(1);
     expect(sample(samples, 'errors_total', { type: 'download' })).toBe(2);
     expect(sample(samples, 'cache_hits_total', { backend: 'fs' })).toBe(1);
     expect(sample(samples, 'cache_misses_total', { backend: 's3' })).toBe(1);
@@ -82,7 +86,9 @@ describe('createPrometheusMetrics', () => {
     expect(sample(samples, 'cache_duration_seconds_count', { backend: 'fs', result: 'hit' })).toBe(1);
     expect(sample(samples, 'cache_duration_seconds_count', { backend: 's3', result: 'miss' })).toBe(1);
     // An event without a duration is counted but not timed.
-    expect(sample(samples, 'cache_duration_seconds_count', { backend: 's3', result: 'error' })).toBeUndefined();
+    expect(
+      sample(samples, 'cache_duration_seconds_count', { backend: 's3', result: 'error' }),
+    ).toBeUndefined();
   });
 
   it('keeps two servers in one process apart (one registry each)', async () => {
@@ -96,7 +102,9 @@ describe('createPrometheusMetrics', () => {
 
 describe('errorCategory', () => {
   it("maps our error codes onto imgproxy's categories", async () => {
-    const { TintypeError, invalidSignature, invalidOption, unprocessable, internal } = await import('@tintype/url');
+    const { TintypeError, invalidSignature, invalidOption, unprocessable, internal } = await import(
+      '@tintype/url'
+    );
     const err = (code: string, status: number) => new TintypeError({ code, status, publicMessage: code });
     expect(errorCategory(invalidSignature())).toBe('security');
     expect(errorCategory(invalidOption('bad'))).toBe('path_parsing');

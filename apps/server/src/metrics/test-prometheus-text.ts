@@ -25,6 +25,11 @@ export function parsePrometheusText(text: string): Sample[] {
 }
 
 /** The value of the sample with this name whose labels include `labels`, if there is one. */
-export function sample(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+export function sample(
+  samples: Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    ?.value;
 }
