@@ -74,6 +74,9 @@ export function createApp(ctx: ServerContext): express.Express {
   };
 
   const router = express.Router();
+  // imgproxy answers HEAD and OPTIONS on every path with an empty 200 (Express would route HEAD to GET).
+  router.head(/.*/, cors, ok);
+  router.options(/.*/, cors, ok);
   router.get('/', (_req, res) => {
     res.type('text/html').send(ctx.landingPage);
   });
@@ -87,8 +90,6 @@ export function createApp(ctx: ServerContext): express.Express {
   router.get(/.*/, observe, requireSecret, cors, (req, res, next) => {
     processing(req, res).catch(next);
   });
-  router.head(/.*/, cors, ok);
-  router.options(/.*/, cors, ok);
   app.use(prefix || '/', router);
   app.use(notFound);
 

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FormatSettings, PipelineSettings } from '@tintype/pipeline';
 import { createPipelineSettings } from '@tintype/pipeline';
 import type { ImageFormat, UrlSettings } from '@tintype/url';
-import { createUrlSettings, parseKeyPairs } from '@tintype/url';
+import { createUrlSettings, parseKeyPairs, splitPresetsVariable, wildcardPattern } from '@tintype/url';
 import type { RequestHandler } from 'express';
 import type { Config } from './config/index.js';
 import { landingPage } from './landing.js';
@@ -10,7 +11,9 @@ import { createLimiter, type Limiter } from './limiter.js';
 import type { Logger } from './logger.js';
 import { createMonitoring, type Metrics, type Monitoring } from './metrics/index.js';
 import { playgroundPage, playgroundRoutes } from './playground/index.js';
+import { createResultCache, type ResultCache } from './result-cache.js';
 import { createSources, type SourceFetcher } from './sources/index.js';
+import { createCacheStorage } from './storage.js';
 
 /** Everything a request needs, built once from the config at start. */
 export interface ServerContext {
@@ -21,6 +24,10 @@ export interface ServerContext {
   formatSettings: FormatSettings;
   sources: SourceFetcher;
   limiter: Limiter;
+  /** The internal cache, when IMGPROXY_CACHE_USE names a backend. */
+  cache?: ResultCache;
+  /** Digest of every setting that changes output bytes; part of every cache key. */
+  settingsFingerprint: string;
   /** What the request path reports to: Prometheus and tracing, or nothing. */
   metrics: Metrics;
   monitoring: Monitoring;
@@ -34,7 +41,7 @@ export interface ServerContext {
 export async function createContext(config: Config, log: Logger): Promise<ServerContext> {
   const sources = createSources(config);
   const presets = [
-    ...splitPresets(config.IMGPROXY_PRESETS, config.IMGPROXY_PRESETS_SEPARATOR),
+    ...splitPresetsVariable(config.IMGPROXY_PRESETS, config.IMGPROXY_PRESETS_SEPARATOR),
     ...(config.IMGPROXY_PRESETS_PATH
       ? (await readFile(config.IMGPROXY_PRESETS_PATH, 'utf8')).split(/\r?\n/)
       : []),
@@ -92,9 +99,8 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     avifSpeed: config.IMGPROXY_AVIF_SPEED,
     useLinearColorspace: config.IMGPROXY_USE_LINEAR_COLORSPACE,
     disableShrinkOnLoad: config.IMGPROXY_DISABLE_SHRINK_ON_LOAD,
-    alwaysRasterizeSvg: config.IMGPROXY_ALWAYS_RASTERIZE_SVG,
+    watermarkOpacity: config.IMGPROXY_WATERMARK_OPACITY,
     sanitizeSvg: config.IMGPROXY_SANITIZE_SVG,
-    maxAnimationFrames: config.IMGPROXY_MAX_ANIMATION_FRAMES,
     watermark: await loadAuxImage(
       config.IMGPROXY_WATERMARK_DATA,
       config.IMGPROXY_WATERMARK_PATH,
@@ -108,11 +114,20 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     enforceWebp: config.IMGPROXY_ENFORCE_WEBP,
     autoAvif: config.IMGPROXY_AUTO_AVIF,
     enforceAvif: config.IMGPROXY_ENFORCE_AVIF,
-    preferredFormats: config.IMGPROXY_PREFERRED_FORMATS,
+    preferredFormats: config.IMGPROXY_PREFERRED_FORMATS as ImageFormat[],
+    alwaysRasterizeSvg: config.IMGPROXY_ALWAYS_RASTERIZE_SVG,
   };
 
   const limiter = createLimiter(config.IMGPROXY_WORKERS, config.IMGPROXY_REQUESTS_QUEUE_SIZE);
   const monitoring = await createMonitoring(config, limiter, log);
+  const storage = await createCacheStorage(config);
+  const cache = storage
+    ? createResultCache(storage, {
+        reportErrors: config.IMGPROXY_CACHE_REPORT_ERRORS,
+        log,
+        metrics: monitoring.metrics,
+      })
+    : undefined;
 
   return {
     config,
@@ -122,28 +137,34 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     formatSettings,
     sources,
     limiter,
+    cache,
+    settingsFingerprint: settingsFingerprint(pipelineSettings, formatSettings),
     metrics: monitoring.metrics,
     monitoring,
-    allowedSources: config.IMGPROXY_ALLOWED_SOURCES.map(sourcePattern),
+    allowedSources: config.IMGPROXY_ALLOWED_SOURCES.map(wildcardPattern),
     varyClientHints: config.IMGPROXY_ENABLE_CLIENT_HINTS
       ? ['Sec-CH-DPR', 'DPR', 'Sec-CH-Width', 'Width']
       : [],
     landingPage: config.TINTYPE_PLAYGROUND ? playgroundPage() : landingPage(),
     extraRoutes: config.TINTYPE_PLAYGROUND ? playgroundRoutes(config) : [],
     async close() {
+      // Pending cache writes are flushed before anything closes: a graceful stop loses nothing.
+      await cache?.close();
       await Promise.all([sources.close?.(), monitoring.stop()]);
     },
   };
 }
 
-function splitPresets(text: string, separator: string): string[] {
-  return text === '' ? [] : text.split(separator || ',');
-}
-
-/** `*` matches any run of characters except `/`, as imgproxy's allowed-source patterns. */
-function sourcePattern(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*');
-  return new RegExp(`^${escaped}`);
+/**
+ * Settings that change output bytes without appearing in the URL. They are part of every cache
+ * key, so changing IMGPROXY_QUALITY (say) never serves results made under the old value.
+ */
+function settingsFingerprint(pipeline: PipelineSettings, formats: FormatSettings): string {
+  const { watermark, ...rest } = pipeline;
+  return createHash('sha256')
+    .update(JSON.stringify([rest, formats]))
+    .update(watermark ?? '')
+    .digest('base64url');
 }
 
 /** The watermark (or fallback) image, from base64 data, a file, or a URL, in that order. */

@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { Config } from './config/index.js';
 
 export interface ListenTarget {
@@ -44,7 +44,13 @@ export function listen(server: Server, target: ListenTarget, reusePort: boolean)
     const done = () => {
       server.off('error', reject);
       const a = server.address();
-      resolve(typeof a === 'string' ? a : a ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '');
+      resolve(
+        typeof a === 'string'
+          ? a
+          : a
+            ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
+            : '',
+      );
     };
     if (target.path) server.listen(target.path, done);
     else server.listen({ host: target.host, port: target.port, reusePort }, done);

@@ -1,5 +1,5 @@
-import pino from 'pino';
 import type { Logger } from 'pino';
+import pino from 'pino';
 import type { Config } from './config/index.js';
 
 export type { Logger };
@@ -9,7 +9,10 @@ export type { Logger };
  * imgproxy's `msg`/`level` names), `gcp` uses Cloud Logging's `severity`/`message`, `pretty` is for
  * a terminal (pino-pretty, synchronous so lines are never lost on exit).
  */
-export function createLogger(config: Pick<Config, 'IMGPROXY_LOG_FORMAT' | 'IMGPROXY_LOG_LEVEL'>, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  config: Pick<Config, 'IMGPROXY_LOG_FORMAT' | 'IMGPROXY_LOG_LEVEL'>,
+  destination?: pino.DestinationStream,
+): Logger {
   const level = config.IMGPROXY_LOG_LEVEL;
   const base = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
   switch (config.IMGPROXY_LOG_FORMAT) {

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
-import { checkSourceLimits, chooseOutputFormat, formatInfo, probeImage, processImage } from '@tintype/pipeline';
+import { cacheKey, createCoalescer } from '@tintype/cache';
 import type { ProcessedImage } from '@tintype/pipeline';
-import { type ParsedUrl, parsePath } from '@tintype/url';
+import {
+  checkSourceLimits,
+  chooseOutputFormat,
+  formatInfo,
+  probeImage,
+  processImage,
+  sanitizeSvg,
+} from '@tintype/pipeline';
+import { canonicalOptions, type ImageFormat, type ParsedUrl, parsePath } from '@tintype/url';
+import type { Request, Response } from 'express';
 import type { ServerContext } from './context.js';
 import { CONTENT_SECURITY_POLICY, cacheControl, contentDisposition } from './http/headers.js';
 import { requestTimeout } from './limiter.js';
@@ -31,63 +39,172 @@ export function rawPath(req: Request): string {
 
 export function createProcessingHandler(ctx: ServerContext) {
   const { config } = ctx;
+  const inflight = createCoalescer<ImageResult>();
 
-  return async function handleProcessing(req: Request, res: Response): Promise<void> {
+  // One job per distinct result: fetch, probe, process. Its deadline is its own, not a
+  // requester's, so a waiter that disconnects does not cancel the others (STYLE #9).
+  const job = async (parsed: ParsedUrl, accept: string): Promise<ImageResult> => {
     const deadline = AbortSignal.timeout(config.IMGPROXY_TIMEOUT * 1000);
-    const parsed = parsePath(rawPath(req), ctx.urlSettings);
-    checkAllowedSource(ctx, parsed.sourceUrl);
-
+    const queued = performance.now();
     const release = await ctx.limiter.acquire(deadline);
-    let result: ImageResult;
+    ctx.metrics.span('queue', (performance.now() - queued) / 1000);
+    ctx.metrics.imagesInProgress(1);
     try {
-      result = await produce(ctx, parsed, req, deadline);
+      const result = await produce(ctx, parsed, accept, deadline);
+      if (deadline.aborted) throw requestTimeout();
+      return result;
     } finally {
+      ctx.metrics.imagesInProgress(-1);
       release();
     }
-    if (deadline.aborted) throw requestTimeout();
+  };
+
+  return async function handleProcessing(req: Request, res: Response): Promise<void> {
+    const parsed = parsePath(rawPath(req), ctx.urlSettings);
+    applyClientHints(ctx, parsed.options, req);
+    checkAllowedSource(ctx, parsed.sourceUrl);
+    const accept = String(req.headers.accept ?? '');
+    const o = parsed.options;
+    const cache = ctx.cache;
+    // `raw` streams the source untouched; caching a copy of the source would only cost space.
+    const key = cache && !o.raw ? variantKey(ctx, parsed, req) : undefined;
+
+    if (cache && key && !o.bypassCache) {
+      const started = performance.now();
+      const hit = await cache.get(key);
+      ctx.metrics.span('cache', (performance.now() - started) / 1000);
+      if (hit) {
+        res.locals.cache = 'HIT';
+        writeImage(ctx, req, res, parsed, hit);
+        return;
+      }
+    }
+    if (cache) res.locals.cache = o.bypassCache ? 'BYPASS' : 'MISS';
+
+    const result = key
+      ? await inflight.run(
+          key,
+          () => job(parsed, accept),
+          () => ctx.metrics.cache('coalesced', cache!.kind),
+        )
+      : await job(parsed, accept);
+    if (cache && key && !o.bypassCache) {
+      const stored = cache.put(key, result);
+      if (config.IMGPROXY_CACHE_REPORT_ERRORS) await stored;
+      else stored.catch(() => {});
+    }
     writeImage(ctx, req, res, parsed, result);
   };
 }
 
-async function produce(ctx: ServerContext, parsed: ParsedUrl, req: Request, signal: AbortSignal): Promise<ImageResult> {
+/**
+ * The cache key of the result a request asks for. The output format is not known before the
+ * source is, so the key holds what decides it: the explicit format, and the Accept flags when
+ * negotiation is on.
+ */
+function variantKey(ctx: ServerContext, parsed: ParsedUrl, req: Request): string {
+  const { config, formatSettings: f } = ctx;
+  const negotiates = f.autoWebp || f.enforceWebp || f.autoAvif || f.enforceAvif;
+  const accept = String(req.headers.accept ?? '');
+  const format = `${parsed.options.format ?? 'auto'}${negotiates ? `;webp=${accept.includes('image/webp')};avif=${accept.includes('image/avif')}` : ''}`;
+  const headers: Record<string, string> = {};
+  for (const name of config.IMGPROXY_CACHE_KEY_HEADERS) headers[name.toLowerCase()] = req.get(name) ?? '';
+  const cookies: Record<string, string> = {};
+  if (config.IMGPROXY_CACHE_KEY_COOKIES.length > 0) {
+    const jar = parseCookies(req.get('cookie') ?? '');
+    for (const name of config.IMGPROXY_CACHE_KEY_COOKIES) cookies[name] = jar.get(name) ?? '';
+  }
+  return cacheKey({
+    prefix: config.IMGPROXY_CACHE_PATH_PREFIX,
+    sourceUrl: parsed.sourceUrl,
+    options: canonicalOptions(parsed.options),
+    format,
+    headers,
+    cookies,
+    settingsFingerprint: ctx.settingsFingerprint,
+  }).objectKey;
+}
+
+function parseCookies(header: string): Map<string, string> {
+  const jar = new Map<string, string>();
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) jar.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return jar;
+}
+
+/**
+ * IMGPROXY_ENABLE_CLIENT_HINTS: `Sec-CH-DPR`/`DPR` set dpr and `Sec-CH-Width`/`Width` set width
+ * when the URL does not; applied before the cache key, since they change the result.
+ */
+function applyClientHints(ctx: ServerContext, o: ParsedUrl['options'], req: Request): void {
+  if (!ctx.config.IMGPROXY_ENABLE_CLIENT_HINTS) return;
+  const dpr = Number(req.get('sec-ch-dpr') ?? req.get('dpr'));
+  if (Number.isFinite(dpr) && dpr > 0 && o.dpr === 1) o.dpr = Math.min(dpr, 8);
+  const width = Number.parseInt(req.get('sec-ch-width') ?? req.get('width') ?? '', 10);
+  if (Number.isFinite(width) && width > 0 && o.width === 0) o.width = width;
+}
+
+async function produce(
+  ctx: ServerContext,
+  parsed: ParsedUrl,
+  acceptHeader: string,
+  signal: AbortSignal,
+): Promise<ImageResult> {
   const { config } = ctx;
   const o = parsed.options;
   const maxBytes = o.security.maxSrcFileSize;
+  const downloadStarted = performance.now();
   const source = await ctx.sources.fetch(parsed.sourceUrl, { maxBytes, signal });
+  ctx.metrics.span('download', (performance.now() - downloadStarted) / 1000);
 
-  const info = await probeImage(source.data);
   const base = {
     lastModified: source.lastModified,
     source: { cacheControl: source.cacheControl, expires: source.expires },
   };
+  const untouched = (data: Buffer, format: ImageFormat | undefined): ImageResult => ({
+    ...base,
+    data,
+    contentType: format ? formatInfo(format).mime : (source.contentType ?? 'application/octet-stream'),
+    ext: format ? `.${formatInfo(format).extension}` : '',
+    etag: etagOf(data, config.IMGPROXY_ETAG_BUSTER),
+    varyAccept: false,
+  });
+  // `raw` streams the source untouched, whatever it is.
+  if (o.raw) return untouched(source.data, undefined);
 
-  // `raw` and IMGPROXY_SKIP_PROCESSING_FORMATS return the source untouched.
-  const skip = o.raw || o.skipProcessingFormats.includes(info.format);
-  if (skip) {
-    return {
-      ...base,
-      data: source.data,
-      contentType: formatInfo(info.format).mime,
-      ext: formatInfo(info.format).ext,
-      etag: etagOf(source.data, config.IMGPROXY_ETAG_BUSTER),
-      varyAccept: false,
-    };
+  const info = await probeImage(source.data);
+  const accept = {
+    webp: acceptHeader.includes('image/webp'),
+    avif: acceptHeader.includes('image/avif'),
+  };
+  const choice = chooseOutputFormat({
+    requested: o.format,
+    source: info,
+    accept,
+    settings: ctx.formatSettings,
+    options: o,
+  });
+  // IMGPROXY_SKIP_PROCESSING_FORMATS and SVG kept as SVG: the source goes out as it is, an SVG
+  // sanitized first (IMGPROXY_SANITIZE_SVG) because it can carry scripts.
+  if (choice.skipProcessing) {
+    const data =
+      info.format === 'svg' && config.IMGPROXY_SANITIZE_SVG ? sanitizeSvg(source.data) : source.data;
+    return { ...untouched(data, info.format), varyAccept: choice.varyAccept };
   }
 
   checkSourceLimits(info, o.security);
-  const accept = String(req.headers.accept ?? '');
-  const { format, varyAccept } = chooseOutputFormat({
-    requested: o.format,
-    source: info,
-    accept: { webp: accept.includes('image/webp'), avif: accept.includes('image/avif') },
-    settings: ctx.formatSettings,
-  });
+  const format = choice.format;
+  const varyAccept = choice.varyAccept;
+  const processingStarted = performance.now();
   const processed: ProcessedImage = await processImage(source.data, o, ctx.pipelineSettings, format);
+  ctx.metrics.span('processing', (performance.now() - processingStarted) / 1000);
   return {
     ...base,
     data: processed.data,
     contentType: formatInfo(processed.format).mime,
-    ext: formatInfo(processed.format).ext,
+    ext: `.${formatInfo(processed.format).extension}`,
     etag: etagOf(processed.data, config.IMGPROXY_ETAG_BUSTER),
     varyAccept,
     debug: {
@@ -106,7 +223,13 @@ function etagOf(data: Buffer, buster: string): string {
   return `"${h}"`;
 }
 
-export function writeImage(ctx: ServerContext, req: Request, res: Response, parsed: ParsedUrl, r: ImageResult): void {
+export function writeImage(
+  ctx: ServerContext,
+  req: Request,
+  res: Response,
+  parsed: ParsedUrl,
+  r: ImageResult,
+): void {
   const { config } = ctx;
   const o = parsed.options;
   const vary = [...(r.varyAccept ? ['Accept'] : []), ...ctx.varyClientHints];
@@ -125,6 +248,7 @@ export function writeImage(ctx: ServerContext, req: Request, res: Response, pars
   if (config.IMGPROXY_SET_CANONICAL_HEADER && /^https?:\/\//.test(parsed.sourceUrl)) {
     res.setHeader('Link', `<${parsed.sourceUrl}>; rel="canonical"`);
   }
+  if (config.IMGPROXY_ENABLE_DEBUG_HEADERS && res.locals.cache) res.setHeader('X-Cache', res.locals.cache);
   if (config.IMGPROXY_ENABLE_DEBUG_HEADERS && r.debug) {
     res.setHeader('X-Origin-Width', r.debug.originWidth);
     res.setHeader('X-Origin-Height', r.debug.originHeight);
@@ -133,13 +257,22 @@ export function writeImage(ctx: ServerContext, req: Request, res: Response, pars
     res.setHeader('X-Origin-Content-Length', r.debug.sourceSize);
   }
 
-  if (isNotModified(req, config.IMGPROXY_USE_ETAG ? r.etag : undefined, config.IMGPROXY_USE_LAST_MODIFIED ? lastModified : undefined)) {
+  if (
+    isNotModified(
+      req,
+      config.IMGPROXY_USE_ETAG ? r.etag : undefined,
+      config.IMGPROXY_USE_LAST_MODIFIED ? lastModified : undefined,
+    )
+  ) {
     res.status(304).end();
     return;
   }
   res.setHeader('Content-Type', r.contentType);
   res.setHeader('Content-Length', r.data.length);
-  res.setHeader('Content-Disposition', contentDisposition(parsed.sourceUrl, o.filename, r.ext, o.returnAttachment));
+  res.setHeader(
+    'Content-Disposition',
+    contentDisposition(parsed.sourceUrl, o.filename, r.ext, o.returnAttachment),
+  );
   res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.status(200).end(req.method === 'HEAD' ? undefined : r.data);
 }

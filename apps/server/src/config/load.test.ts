@@ -54,15 +54,21 @@ describe('loadConfig', () => {
   });
 
   it('checks rules across variables', () => {
-    expect(() => loadConfig({ IMGPROXY_KEY: 'aa,bb', IMGPROXY_SALT: 'cc' })).toThrow(/number of keys and number of salts/);
+    expect(() => loadConfig({ IMGPROXY_KEY: 'aa,bb', IMGPROXY_SALT: 'cc' })).toThrow(
+      /number of keys and number of salts/,
+    );
     expect(() => loadConfig({ IMGPROXY_CACHE_USE: 'fs' })).toThrow(/IMGPROXY_CACHE_FS_ROOT/);
     expect(() => loadConfig({ IMGPROXY_CACHE_USE: 's3' })).toThrow(/IMGPROXY_CACHE_BUCKET/);
-    expect(() => loadConfig({ IMGPROXY_BIND: ':9', IMGPROXY_PROMETHEUS_BIND: ':9' })).toThrow(/IMGPROXY_PROMETHEUS_BIND/);
+    expect(() => loadConfig({ IMGPROXY_BIND: ':9', IMGPROXY_PROMETHEUS_BIND: ':9' })).toThrow(
+      /IMGPROXY_PROMETHEUS_BIND/,
+    );
   });
 
   it('warns about unknown IMGPROXY_ variables and suggests the likely one', () => {
     const { warnings } = loadConfig({ IMGPROXY_QUALTY: '70', IMGPROXY_SOMETHING_ELSE_ENTIRELY: '1' });
-    expect(warnings).toContain('IMGPROXY_QUALTY is not a setting Tintype knows; did you mean IMGPROXY_QUALITY?');
+    expect(warnings).toContain(
+      'IMGPROXY_QUALTY is not a setting Tintype knows; did you mean IMGPROXY_QUALITY?',
+    );
     expect(warnings.some((w) => w.startsWith('IMGPROXY_SOMETHING_ELSE_ENTIRELY is not'))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
-import { VARS } from './vars.js';
 import type { VarSpec } from './vars.js';
+import { VARS } from './vars.js';
 
 /**
  * The configuration reference (docs/configuration.md), rendered from the variable table so it is
@@ -27,7 +27,9 @@ export function renderConfigReference(): string {
     out.push(`## ${group}`, '', '| variable | type | default | description |', '| --- | --- | --- | --- |');
     for (const [name, spec] of vars) {
       const own = spec.own ? ' *Tintype*' : '';
-      out.push(`| \`${name}\`${own} | ${spec.type.describe} | ${formatDefault(name, spec.default)} | ${spec.help} |`);
+      out.push(
+        `| \`${name}\`${own} | ${spec.type.describe} | ${formatDefault(name, spec.default)} | ${spec.help} |`,
+      );
     }
     out.push('');
   }

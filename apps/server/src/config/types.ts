@@ -53,7 +53,11 @@ export function int(opts: { min?: number; max?: number } = {}): VarType<number> 
 
 export function float(opts: { min?: number; max?: number; exclusiveMin?: boolean } = {}): VarType<number> {
   const { min, max, exclusiveMin } = opts;
-  const describe = ['number', min !== undefined ? `${exclusiveMin ? '>' : '≥'} ${min}` : '', max !== undefined ? `≤ ${max}` : '']
+  const describe = [
+    'number',
+    min !== undefined ? `${exclusiveMin ? '>' : '≥'} ${min}` : '',
+    max !== undefined ? `≤ ${max}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return {

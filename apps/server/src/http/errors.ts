@@ -1,7 +1,6 @@
-import type { Response } from 'express';
-import { isTintypeError } from '@tintype/url';
 import type { TintypeError } from '@tintype/url';
-import { internal } from '@tintype/url';
+import { internal, isTintypeError } from '@tintype/url';
+import type { Response } from 'express';
 
 /** Anything thrown becomes a TintypeError; what is not ours is a bug, so a reported 500. */
 export function asTintypeError(e: unknown): TintypeError {
@@ -21,7 +20,9 @@ export function sendError(res: Response, err: TintypeError, developmentMode: boo
   for (const name of res.getHeaderNames()) {
     if (!KEEP_ON_ERROR.has(name)) res.removeHeader(name);
   }
-  const body = developmentMode ? `${err.publicMessage}\n\n${err.code}: ${err.message}\n${err.stack ?? ''}` : err.publicMessage;
+  const body = developmentMode
+    ? `${err.publicMessage}\n\n${err.code}: ${err.message}\n${err.stack ?? ''}`
+    : err.publicMessage;
   res.status(err.status).type('text/plain').send(body);
 }
 

@@ -3,7 +3,9 @@ import { cacheControl, contentDisposition } from './headers.js';
 
 describe('contentDisposition', () => {
   it('takes the stem from the source URL and the extension from the result', () => {
-    expect(contentDisposition('http://example.com/images/cat.jpg?x=1', '', '.webp', false)).toBe('inline; filename="cat.webp"');
+    expect(contentDisposition('http://example.com/images/cat.jpg?x=1', '', '.webp', false)).toBe(
+      'inline; filename="cat.webp"',
+    );
   });
   it('prefers the filename option and can ask for an attachment', () => {
     expect(contentDisposition('http://example.com/cat.jpg', 'my "cat"', '.png', true)).toBe(
@@ -14,7 +16,9 @@ describe('contentDisposition', () => {
     expect(contentDisposition('http://example.com/', '', '.jpg', false)).toBe('inline; filename="image.jpg"');
   });
   it('decodes percent-encoded names', () => {
-    expect(contentDisposition('local:///dir/caf%C3%A9.png', '', '.png', false)).toBe('inline; filename="café.png"');
+    expect(contentDisposition('local:///dir/caf%C3%A9.png', '', '.png', false)).toBe(
+      'inline; filename="café.png"',
+    );
   });
 });
 
@@ -31,9 +35,13 @@ describe('cacheControl', () => {
     expect(cacheControl({ ttl: 30, expires: now / 1000 + 60, now })).toBe('max-age=30, public');
   });
   it('passes the source headers through when asked', () => {
-    expect(cacheControl({ ttl: 3600, expires: null, passthrough: { cacheControl: 'max-age=5' }, now })).toBe('max-age=5');
+    expect(cacheControl({ ttl: 3600, expires: null, passthrough: { cacheControl: 'max-age=5' }, now })).toBe(
+      'max-age=5',
+    );
     const expires = new Date(now + 120_000).toUTCString();
-    expect(cacheControl({ ttl: 3600, expires: null, passthrough: { expires }, now })).toBe('max-age=120, public');
+    expect(cacheControl({ ttl: 3600, expires: null, passthrough: { expires }, now })).toBe(
+      'max-age=120, public',
+    );
     expect(cacheControl({ ttl: 3600, expires: null, passthrough: {}, now })).toBe('max-age=3600, public');
   });
   it('caps fallback images by their own TTL', () => {

@@ -1,12 +1,17 @@
-
 /** imgproxy's CSP for every response: an image, or an SVG that must not run anything. */
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
 
 /**
  * `Content-Disposition` as imgproxy builds it: the stem from `filename` or from the source URL's
  * last path segment (or "image"), the extension of the result format.
  */
-export function contentDisposition(sourceUrl: string, filename: string, ext: string, attachment: boolean): string {
+export function contentDisposition(
+  sourceUrl: string,
+  filename: string,
+  ext: string,
+  attachment: boolean,
+): string {
   let stem = filename;
   if (stem === '') {
     const last = lastSegment(sourceUrl);
@@ -65,4 +70,3 @@ export function cacheControl(input: CacheControlInput): string {
   if (maxAge < 0 && input.ttl > 0) return `max-age=${input.ttl}, public`;
   return 'no-cache';
 }
-

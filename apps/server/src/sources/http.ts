@@ -1,8 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, errors as undiciErrors, interceptors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { Agent, buildConnector, interceptors, errors as undiciErrors } from 'undici';
 import {
   sourceForbidden,
   sourceNotFound,
@@ -24,7 +24,10 @@ export interface HttpSourceOptions extends AddressPolicy {
 }
 
 class AddressRefused extends Error {
-  constructor(readonly address: string, readonly why: string) {
+  constructor(
+    readonly address: string,
+    readonly why: string,
+  ) {
     super(`source address ${address} is ${why}`);
   }
 }
@@ -34,7 +37,10 @@ class AddressRefused extends Error {
  * first request and for every redirect. Why: checking the hostname before fetching can be
  * defeated by DNS that answers differently the second time (rebinding).
  */
-function guardedConnector(policy: AddressPolicy, tls: { rejectUnauthorized: boolean }): buildConnector.connector {
+function guardedConnector(
+  policy: AddressPolicy,
+  tls: { rejectUnauthorized: boolean },
+): buildConnector.connector {
   const lookup: LookupFunction = (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
@@ -68,7 +74,13 @@ export function createHttpSource(options: HttpSourceOptions) {
 
     let res: Dispatcher.ResponseData;
     try {
-      res = await agent.request({ origin: new URL(url).origin, path: pathOf(url), method: 'GET', headers, signal });
+      res = await agent.request({
+        origin: new URL(url).origin,
+        path: pathOf(url),
+        method: 'GET',
+        headers,
+        signal,
+      });
     } catch (e) {
       throw classify(e, timeout);
     }
@@ -129,7 +141,8 @@ function classify(e: unknown, timeout: AbortSignal): Error {
   }
   const refused = findCause(e, AddressRefused);
   if (refused) return sourceForbidden(`Source address is not allowed (${refused.why})`);
-  if (e instanceof undiciErrors.RequestAbortedError || (e as Error)?.name === 'AbortError') return sourceTimeout(e);
+  if (e instanceof undiciErrors.RequestAbortedError || (e as Error)?.name === 'AbortError')
+    return sourceTimeout(e);
   if (e instanceof undiciErrors.ResponseError && e.statusCode >= 300 && e.statusCode < 400) {
     return sourceStatus(e.statusCode);
   }

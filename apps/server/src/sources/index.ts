@@ -18,7 +18,9 @@ export function createSources(config: Config): SourceFetcher {
     allowLinkLocal: config.IMGPROXY_ALLOW_LINK_LOCAL_SOURCE_ADDRESSES,
     allowPrivate: config.IMGPROXY_ALLOW_PRIVATE_SOURCE_ADDRESSES,
   });
-  const local = config.IMGPROXY_LOCAL_FILESYSTEM_ROOT ? createLocalSource(config.IMGPROXY_LOCAL_FILESYSTEM_ROOT) : undefined;
+  const local = config.IMGPROXY_LOCAL_FILESYSTEM_ROOT
+    ? createLocalSource(config.IMGPROXY_LOCAL_FILESYSTEM_ROOT)
+    : undefined;
 
   return {
     fetch(url, req) {

@@ -55,6 +55,7 @@ describe('refusal', () => {
   });
   it('allows what the policy allows', () => {
     const open = { allowLoopback: true, allowLinkLocal: true, allowPrivate: true };
-    for (const ip of ['127.0.0.1', '169.254.1.1', '10.0.0.1', '::ffff:127.0.0.1']) expect(refusal(ip, open)).toBeUndefined();
+    for (const ip of ['127.0.0.1', '169.254.1.1', '10.0.0.1', '::ffff:127.0.0.1'])
+      expect(refusal(ip, open)).toBeUndefined();
   });
 });

@@ -90,7 +90,9 @@ describe('http source', () => {
 
   it('times out on a body that never ends (504)', async () => {
     const src = make({ timeoutMs: 600 });
-    await expect(src.fetch(`${origin.url}/slow-body`, { maxBytes: 0 })).rejects.toMatchObject({ status: 504 });
+    await expect(src.fetch(`${origin.url}/slow-body`, { maxBytes: 0 })).rejects.toMatchObject({
+      status: 504,
+    });
     await src.close();
   });
 
@@ -105,7 +107,9 @@ describe('http source', () => {
 
   it('refuses loopback addresses at connect time unless allowed', async () => {
     const src = make({ allowLoopback: false });
-    await expect(src.fetch(`${origin.url}/img`, { maxBytes: 0 })).rejects.toMatchObject({ code: 'SOURCE_FORBIDDEN' });
+    await expect(src.fetch(`${origin.url}/img`, { maxBytes: 0 })).rejects.toMatchObject({
+      code: 'SOURCE_FORBIDDEN',
+    });
     const port = new URL(origin.url).port;
     await expect(src.fetch(`http://localhost:${port}/img`, { maxBytes: 0 })).rejects.toMatchObject({
       code: 'SOURCE_FORBIDDEN',
