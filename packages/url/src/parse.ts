@@ -46,7 +46,11 @@ export interface ParsedProcessingPath {
 }
 
 /** Reads options and source from an already verified signed path (`/%options/%source`). */
-export function parseProcessingPath(signedPath: string, settings: UrlSettings, now: Date = new Date()) {
+export function parseProcessingPath(
+  signedPath: string,
+  settings: UrlSettings,
+  now: Date = new Date(),
+): ParsedProcessingPath {
   const segments = signedPath.replace(/^\//, '').split('/');
   const ctx: ApplyContext = { settings, now, presetChain: [] };
   const options = defaultOptions(settings.optionDefaults);
@@ -74,5 +78,5 @@ export function parseProcessingPath(signedPath: string, settings: UrlSettings, n
     if (format === undefined) throw invalidArgument('format', source.extension, 'supported image format');
     options.format = format;
   }
-  return { options, sourceUrl: source.url, sourceEncoding: source.encoding } satisfies ParsedProcessingPath;
+  return { options, sourceUrl: source.url, sourceEncoding: source.encoding };
 }
