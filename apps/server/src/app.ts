@@ -29,19 +29,24 @@ export function createApp(ctx: ServerContext): express.Express {
     res.setHeader('Server', 'imgproxy');
     res.setHeader('X-Request-ID', id);
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
+    // 'close' fires for every request, also when the client leaves before the answer (499, as nginx).
+    res.once('close', () => {
       if (res.locals.silent) return;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info(
+      const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+      const status = res.writableFinished ? res.statusCode : 499;
+      const path = redactSignature(rawPath(req), prefix);
+      // imgproxy's response line: its message and levels (5xx error, 4xx warning), so log pipelines keep working.
+      log[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](
         {
           request_id: id,
           method: req.method,
-          path: redactSignature(rawPath(req), prefix),
-          status: res.statusCode,
-          duration_ms: Math.round(ms * 10) / 10,
+          path,
+          status,
+          client_ip: req.socket.remoteAddress,
+          duration_ms: ms,
           cache: res.locals.cache,
         },
-        'request',
+        `Completed in ${ms}ms ${path}`,
       );
     });
     next();

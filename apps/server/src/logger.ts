@@ -1,36 +1,100 @@
 import type { Logger } from 'pino';
 import pino from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from './config/index.js';
 
 export type { Logger };
 
+/** imgproxy's level names, which log pipelines built for it match on. */
+const LEVEL_NAMES: Record<string, string> = {
+  trace: 'DEBUG',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARNING',
+  error: 'ERROR',
+  fatal: 'CRITICAL',
+};
+const levelName = (label: string) => LEVEL_NAMES[label] ?? label.toUpperCase();
+
 /**
- * pino, shaped by IMGPROXY_LOG_FORMAT: `json` and `structured` are JSON lines (structured keeps
- * imgproxy's `msg`/`level` names), `gcp` uses Cloud Logging's `severity`/`message`, `pretty` is for
- * a terminal (pino-pretty, synchronous so lines are never lost on exit).
+ * pino, shaped by IMGPROXY_LOG_FORMAT as imgproxy shapes its lines:
+ * - `structured`: logfmt, `time="2006-01-02 15:04:05" level="INFO" msg="..." key=value`;
+ * - `json`: one JSON object a line with `time` (RFC 3339), `level` and `msg`;
+ * - `gcp`: JSON with Cloud Logging's `severity` and `message`;
+ * - `pretty`: for people (pino-pretty, coloured on a terminal, synchronous so no line is lost on exit).
  */
 export function createLogger(
   config: Pick<Config, 'IMGPROXY_LOG_FORMAT' | 'IMGPROXY_LOG_LEVEL'>,
   destination?: pino.DestinationStream,
 ): Logger {
-  const level = config.IMGPROXY_LOG_LEVEL;
-  const base = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  const base = { level: config.IMGPROXY_LOG_LEVEL, base: undefined };
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
   switch (config.IMGPROXY_LOG_FORMAT) {
     case 'gcp':
       return pino(
         {
           ...base,
+          timestamp: pino.stdTimeFunctions.isoTime,
           messageKey: 'message',
-          formatters: { level: (label) => ({ severity: label.toUpperCase() }) },
+          formatters: { level: (label) => ({ severity: levelName(label) }) },
         },
-        destination,
+        out,
+      );
+    case 'json':
+      return pino(
+        {
+          ...base,
+          timestamp: pino.stdTimeFunctions.isoTime,
+          formatters: { level: (label) => ({ level: levelName(label) }) },
+        },
+        out,
       );
     case 'pretty':
-      if (!destination && process.stdout.isTTY) {
-        return pino({ ...base, transport: { target: 'pino-pretty', options: { sync: true } } });
-      }
-      return pino({ ...base, formatters: { level: (label) => ({ level: label }) } }, destination);
+      return pino(
+        base,
+        pretty({
+          sync: true,
+          colorize: destination === undefined && process.stdout.isTTY,
+          destination: out as NodeJS.WritableStream,
+        }),
+      );
     default:
-      return pino({ ...base, formatters: { level: (label) => ({ level: label }) } }, destination);
+      return pino({ ...base, formatters: { level: (label) => ({ level: levelName(label) }) } }, logfmt(out));
   }
+}
+
+/** Rewrites pino's JSON lines as logfmt. */
+function logfmt(destination: pino.DestinationStream): pino.DestinationStream {
+  return {
+    write(line: string) {
+      const { time, level, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      const out = [`time=${JSON.stringify(formatTime(Number(time)))}`, `level=${JSON.stringify(level)}`];
+      out.push(`msg=${JSON.stringify(String(msg ?? ''))}`);
+      for (const [key, value] of flatten(rest)) out.push(`${key}=${logfmtValue(value)}`);
+      destination.write(`${out.join(' ')}\n`);
+    },
+  };
+}
+
+/** Nested objects (an error, say) become dotted keys, as imgproxy writes its groups. */
+function* flatten(o: Record<string, unknown>, prefix = ''): Generator<[string, unknown]> {
+  for (const [key, value] of Object.entries(o)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      yield* flatten(value as Record<string, unknown>, `${prefix}${key}.`);
+    } else if (value !== undefined) {
+      yield [`${prefix}${key}`, value];
+    }
+  }
+}
+
+const logfmtValue = (v: unknown) =>
+  typeof v === 'number' || typeof v === 'boolean'
+    ? String(v)
+    : JSON.stringify(typeof v === 'string' ? v : String(v));
+
+/** Local time as `2006-01-02 15:04:05`, imgproxy's structured timestamp. */
+function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+import { startTestServer, type TestServer } from './test/server.js';
+
+const samples = new URL('../../../samples', import.meta.url).pathname;
+
+function capture(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+type Format = 'structured' | 'json' | 'gcp' | 'pretty';
+const logWith = (format: Format, level: 'debug' | 'info' | 'warn' | 'error' = 'info') => {
+  const { lines, stream } = capture();
+  const log = createLogger({ IMGPROXY_LOG_FORMAT: format, IMGPROXY_LOG_LEVEL: level }, stream);
+  return { lines, log };
+};
+
+describe('createLogger (IMGPROXY_LOG_FORMAT, IMGPROXY_LOG_LEVEL)', () => {
+  it('json: one object a line with RFC 3339 time, imgproxy level names and msg', () => {
+    const { lines, log } = logWith('json');
+    log.info({ request_id: 'abc', status: 200 }, 'hello');
+    log.warn('careful');
+    expect(lines).toHaveLength(2);
+    const first = JSON.parse(lines[0]!);
+    expect(first).toMatchObject({ level: 'INFO', msg: 'hello', request_id: 'abc', status: 200 });
+    expect(new Date(first.time).toISOString()).toBe(first.time);
+    expect(JSON.parse(lines[1]!).level).toBe('WARNING');
+  });
+
+  it("gcp: Cloud Logging's severity and message", () => {
+    const { lines, log } = logWith('gcp');
+    log.error({ code: 'X' }, 'broken');
+    log.warn('careful');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ severity: 'ERROR', message: 'broken', code: 'X' });
+    expect(JSON.parse(lines[1]!).severity).toBe('WARNING');
+    expect(JSON.parse(lines[0]!).msg).toBeUndefined();
+  });
+
+  it('structured: logfmt as imgproxy writes it, nested fields dotted', () => {
+    const { lines, log } = logWith('structured');
+    log.info(
+      { request_id: 'abc', status: 200, ok: true, detail: { message: 'said "no"' } },
+      'Completed in 1.5ms /-/w:10',
+    );
+    expect(lines[0]).toMatch(
+      /^time="\d{4}-\d\d-\d\d \d\d:\d\d:\d\d" level="INFO" msg="Completed in 1\.5ms \/-\/w:10" request_id="abc" status=200 ok=true detail\.message="said \\"no\\""$/,
+    );
+  });
+
+  it('pretty: text for people, no colour codes when not writing to a terminal', () => {
+    const { lines, log } = logWith('pretty');
+    log.info({ status: 200 }, 'hello there');
+    const text = lines.join('\n');
+    expect(text).toContain('hello there');
+    expect(text).toContain('INFO');
+    expect(text.startsWith('{')).toBe(false);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escapes on purpose
+    expect(text).not.toMatch(/\u001b\[/);
+  });
+
+  it('drops lines below IMGPROXY_LOG_LEVEL', () => {
+    const { lines, log } = logWith('json', 'warn');
+    log.debug('no');
+    log.info('no');
+    log.warn('yes');
+    log.error('yes');
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['yes', 'yes']);
+  });
+});
+
+describe('request log line and X-Request-ID', () => {
+  let server: TestServer;
+  let cacheDir: string;
+  const requestLines = () =>
+    server.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('Completed in'));
+
+  beforeAll(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'tintype-log-test-'));
+    server = await startTestServer({
+      IMGPROXY_LOCAL_FILESYSTEM_ROOT: samples,
+      IMGPROXY_CACHE_USE: 'fs',
+      IMGPROXY_CACHE_FS_ROOT: cacheDir,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('accepts a client X-Request-ID of [A-Za-z0-9_-]+ and returns it', async () => {
+    const res = await server.get('/unsafe/rs:fit:30:30/plain/local:///ladybird.jpg', {
+      headers: { 'X-Request-ID': 'Client_id-42' },
+    });
+    await res.arrayBuffer();
+    expect(res.headers.get('x-request-id')).toBe('Client_id-42');
+    const line = requestLines().find((l) => l.request_id === 'Client_id-42');
+    expect(line).toBeDefined();
+  });
+
+  it('replaces an X-Request-ID with other characters, and generates one when absent', async () => {
+    const bad = await server.get('/health', { headers: { 'X-Request-ID': 'has space;and=more' } });
+    const generatedForBad = bad.headers.get('x-request-id');
+    expect(generatedForBad).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(generatedForBad).not.toBe('has space;and=more');
+    const none = await server.get('/health');
+    const generated = none.headers.get('x-request-id');
+    expect(generated).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(generated).not.toBe(generatedForBad);
+  });
+
+  it('writes one line per request: method, redacted path, status, duration, cache result, request id', async () => {
+    const byId = (id: string) => requestLines().filter((l) => l.request_id === id);
+    const signatureLike = 'n0tAS1gnatureButSecretLooking';
+    const path = `/${signatureLike}/rs:fit:40:40/plain/local:///dune.jpg@png`;
+    const first = await server.get(path, { headers: { 'X-Request-ID': 'first' } });
+    await first.arrayBuffer();
+    // The cache entry is written after the first answer, so ask again until it is there.
+    for (let i = 0; i < 50 && !byId('second').some((l) => l.cache === 'HIT'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await (await server.get(path, { headers: { 'X-Request-ID': 'second' } })).arrayBuffer();
+    }
+    const missing = await server.get('/unsafe/plain/local:///nope.png', {
+      headers: { 'X-Request-ID': 'missing' },
+    });
+    expect(missing.status).toBe(404);
+    await server.get('/health', { headers: { 'X-Request-ID': 'health' } });
+
+    const [a] = byId('first');
+    const b = byId('second').at(-1);
+    const [c] = byId('missing');
+    expect(byId('first')).toHaveLength(1);
+    expect(a).toMatchObject({
+      method: 'GET',
+      status: first.status,
+      path: '/-/rs:fit:40:40/plain/local:///dune.jpg@png',
+    });
+    expect(typeof a!.duration_ms).toBe('number');
+    expect(a!.msg).toBe(`Completed in ${a!.duration_ms}ms /-/rs:fit:40:40/plain/local:///dune.jpg@png`);
+    expect(a!.client_ip).toMatch(/127\.0\.0\.1/);
+    expect(a!.level).toBe(30); // info
+    expect(c).toMatchObject({ status: 404, level: 40 }); // 4xx: warning, as imgproxy
+    // The cache result, as the request path reports it.
+    expect(a!.cache).toBe('MISS');
+    expect(b!.cache).toBe('HIT');
+    // Health checks are silent, and no line anywhere carries the signature.
+    expect(byId('health')).toHaveLength(0);
+    expect(JSON.stringify(server.logs)).not.toContain(signatureLike);
+  });
+});
