@@ -4,8 +4,6 @@ import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig, loadEnvFile } from './config/index.js';
 import { applyDemoDefaults } from './demo.js';
 import { parseBind } from './listen.js';
-import { createLogger } from './logger.js';
-import { startServer } from './serve.js';
 import { signedUrl } from './sign.js';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -94,6 +92,11 @@ async function main(argv: string[]): Promise<number> {
     return health(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK, config.IMGPROXY_PATH_PREFIX);
   if (command === 'sign') return sign(config, values, positionals);
 
+  // Why lazy: `health` runs every few seconds in containers, and should not load sharp and Express.
+  const [{ createLogger }, { startServer }] = await Promise.all([
+    import('./logger.js'),
+    import('./serve.js'),
+  ]);
   const log = createLogger(config);
   for (const w of warnings) log.warn(w);
   const running = await startServer(config, log);
