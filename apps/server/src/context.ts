@@ -124,6 +124,7 @@ export async function createContext(config: Config, log: Logger): Promise<Server
   const cache = storage
     ? createResultCache(storage, {
         reportErrors: config.IMGPROXY_CACHE_REPORT_ERRORS,
+        memoryBytes: config.IMGPROXY_CACHE_MEMORY_SIZE * 1024 * 1024,
         log,
         metrics: monitoring.metrics,
       })

@@ -81,13 +81,8 @@ export function createProcessingHandler(ctx: ServerContext) {
     }
     if (cache) res.locals.cache = o.bypassCache ? 'BYPASS' : 'MISS';
 
-    const result = key
-      ? await inflight.run(
-          key,
-          () => job(parsed, accept),
-          () => ctx.metrics.cache('coalesced', cache!.kind),
-        )
-      : await job(parsed, accept);
+    if (key && inflight.has(key)) ctx.metrics.cache('coalesced', cache!.kind);
+    const result = key ? await inflight.run(key, () => job(parsed, accept)) : await job(parsed, accept);
     if (cache && key && !o.bypassCache) {
       const stored = cache.put(key, result);
       if (config.IMGPROXY_CACHE_REPORT_ERRORS) await stored;
@@ -114,15 +109,17 @@ function variantKey(ctx: ServerContext, parsed: ParsedUrl, req: Request): string
     const jar = parseCookies(req.get('cookie') ?? '');
     for (const name of config.IMGPROXY_CACHE_KEY_COOKIES) cookies[name] = jar.get(name) ?? '';
   }
-  return cacheKey({
-    prefix: config.IMGPROXY_CACHE_PATH_PREFIX,
-    sourceUrl: parsed.sourceUrl,
-    options: canonicalOptions(parsed.options),
-    format,
-    headers,
-    cookies,
-    settingsFingerprint: ctx.settingsFingerprint,
-  }).objectKey;
+  return cacheKey(
+    {
+      sourceUrl: parsed.sourceUrl,
+      options: canonicalOptions(parsed.options),
+      format,
+      headers,
+      cookies,
+      settingsFingerprint: ctx.settingsFingerprint,
+    },
+    config.IMGPROXY_CACHE_PATH_PREFIX,
+  ).objectKey;
 }
 
 function parseCookies(header: string): Map<string, string> {

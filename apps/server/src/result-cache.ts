@@ -1,5 +1,6 @@
 import { buffer } from 'node:stream/consumers';
-import type { Storage } from '@tintype/cache';
+import type { EntryInfo, PutInfo, Storage } from '@tintype/cache';
+import { createMemoryTier, decodeEntryMeta, encodeEntryMeta } from '@tintype/cache';
 import { TintypeError } from '@tintype/url';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics/types.js';
@@ -32,53 +33,50 @@ export const cacheFailed = (cause: unknown) =>
     cause,
   });
 
-// Storage metadata keys are lowercase alphanumerics (see @tintype/cache's Storage contract).
-const META = {
-  etag: 'etag',
-  ext: 'ext',
-  lastModified: 'lastmodified',
-  vary: 'varyaccept',
-  created: 'created',
-} as const;
+// Beyond what @tintype/cache's entry encoding holds (content type, ETag, creation time), a hit
+// needs these to answer exactly as the miss did. Keys are lowercase alphanumerics, as Storage wants.
+const EXTRA = { ext: 'ext', lastModified: 'lastmodified', vary: 'varyaccept' } as const;
 
-export function encodeEntry(r: ImageResult): Record<string, string> {
-  const m: Record<string, string> = {
-    [META.etag]: r.etag,
-    [META.ext]: r.ext,
-    [META.vary]: r.varyAccept ? '1' : '0',
-    [META.created]: String(Date.now()),
+export function encodeEntry(r: ImageResult): PutInfo {
+  const base = encodeEntryMeta({ contentType: r.contentType, etag: r.etag, createdAt: new Date() });
+  const metadata: Record<string, string> = {
+    ...base.metadata,
+    [EXTRA.ext]: r.ext,
+    [EXTRA.vary]: r.varyAccept ? '1' : '0',
   };
-  if (r.lastModified) m[META.lastModified] = r.lastModified;
-  return m;
+  if (r.lastModified) metadata[EXTRA.lastModified] = r.lastModified;
+  return { contentType: base.contentType, metadata };
 }
 
-export function decodeEntry(
-  data: Buffer,
-  contentType: string,
-  m: Record<string, string>,
-): ImageResult | null {
-  const etag = m[META.etag];
-  const ext = m[META.ext];
-  // An entry without its metadata is not ours (or not whole): treat it as a miss.
-  if (!etag || ext === undefined) return null;
+export function decodeEntry(data: Buffer, info: EntryInfo): ImageResult | null {
+  const meta = decodeEntryMeta(info);
+  const ext = info.metadata[EXTRA.ext];
+  // An entry without its metadata is not ours (or from another encoding): treat it as a miss.
+  if (!meta || ext === undefined) return null;
   return {
     data,
-    contentType,
+    contentType: meta.contentType,
     ext,
-    etag,
-    lastModified: m[META.lastModified],
+    etag: meta.etag,
+    lastModified: info.metadata[EXTRA.lastModified],
     source: {},
-    varyAccept: m[META.vary] === '1',
+    varyAccept: info.metadata[EXTRA.vary] === '1',
   };
 }
 
-export function createResultCache(
-  storage: Storage,
-  opts: { reportErrors: boolean; log: Logger; metrics: Metrics },
-): ResultCache {
+export interface ResultCacheOptions {
+  reportErrors: boolean;
+  /** Bytes of the in-memory LRU in front of the backend; 0 turns it off. */
+  memoryBytes: number;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export function createResultCache(storage: Storage, opts: ResultCacheOptions): ResultCache {
   const pending = new Set<Promise<void>>();
   const { log, metrics } = opts;
   const kind = storage.kind;
+  const memory = opts.memoryBytes > 0 ? createMemoryTier({ maxBytes: opts.memoryBytes }) : undefined;
 
   const failed = (op: string, e: unknown) => {
     metrics.cache('error', kind);
@@ -90,6 +88,12 @@ export function createResultCache(
     kind,
     async get(key) {
       const started = performance.now();
+      const hot = memory?.get(key);
+      const fromMemory = hot && decodeEntry(hot.bytes, hot.info);
+      if (fromMemory) {
+        metrics.cache('hit', 'memory', (performance.now() - started) / 1000);
+        return fromMemory;
+      }
       try {
         const entry = await storage.get(key);
         if (!entry) {
@@ -99,8 +103,9 @@ export function createResultCache(
         const data = await buffer(entry.body);
         // A short read means a broken entry: never serve it.
         if (data.length !== entry.info.size) return null;
-        const result = decodeEntry(data, entry.info.contentType, entry.info.metadata);
+        const result = decodeEntry(data, entry.info);
         metrics.cache(result ? 'hit' : 'miss', kind, (performance.now() - started) / 1000);
+        if (result) memory?.set(key, { info: entry.info, bytes: data });
         return result;
       } catch (e) {
         failed('get', e);
@@ -108,8 +113,10 @@ export function createResultCache(
       }
     },
     put(key, result) {
+      const info = encodeEntry(result);
+      memory?.set(key, { info: { ...info, size: result.data.length }, bytes: result.data });
       const p = storage
-        .put(key, result.data, { contentType: result.contentType, metadata: encodeEntry(result) })
+        .put(key, result.data, info)
         .catch((e) => failed('put', e))
         .finally(() => pending.delete(tracked));
       // The tracked copy never rejects: flush() waits for writes, it does not report them.
@@ -117,7 +124,10 @@ export function createResultCache(
       pending.add(tracked);
       return p;
     },
-    deletePrefix: (prefix) => storage.deletePrefix(prefix),
+    async deletePrefix(prefix) {
+      memory?.deletePrefix(prefix);
+      return storage.deletePrefix(prefix);
+    },
     async flush() {
       while (pending.size > 0) await Promise.all([...pending]);
     },

@@ -10,6 +10,8 @@ export interface RunningServer {
   address: string;
   /** Address of the Prometheus listener, when IMGPROXY_PROMETHEUS_BIND is set. */
   metricsAddress?: string;
+  /** Waits until every pending cache write has landed. */
+  flush(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to IMGPROXY_GRACEFUL_STOP_TIMEOUT), flushes, closes. */
   stop(): Promise<void>;
 }
@@ -44,5 +46,5 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     })();
     return stopping;
   };
-  return { server, address, metricsAddress, stop };
+  return { server, address, metricsAddress, stop, flush: async () => ctx.cache?.flush() };
 }

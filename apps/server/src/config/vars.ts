@@ -345,6 +345,13 @@ export const VARS = {
     CACHE,
     'Headers that carry `cache_tags`.',
   ),
+  IMGPROXY_CACHE_MEMORY_SIZE: v(
+    int({ min: 0 }),
+    64,
+    CACHE,
+    'Megabytes of results kept in memory in front of the backend; 0 = off.',
+    true,
+  ),
   IMGPROXY_CACHE_FS_ROOT: v(string, '', CACHE, 'Directory of the fs cache.'),
   IMGPROXY_CACHE_S3_REGION: v(string, '', CACHE, 'S3 region of the cache.'),
   IMGPROXY_CACHE_S3_ENDPOINT: v(string, '', CACHE, 'S3 endpoint of the cache.'),
