@@ -23,7 +23,10 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
     // Every run writes under its own prefix, so runs against a shared server never see each other.
     const run = `conformance-${randomUUID()}`;
     const k = (key: string) => `${run}/${key}`;
-    const info = (metadata: Record<string, string> = {}): PutInfo => ({ contentType: 'image/webp', metadata });
+    const info = (metadata: Record<string, string> = {}): PutInfo => ({
+      contentType: 'image/webp',
+      metadata,
+    });
 
     beforeAll(async () => {
       storage = await makeStorage();
@@ -67,7 +70,10 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
 
     it('overwrites bytes and metadata together', async () => {
       await storage.put(k('ow/x'), Buffer.from('first'), info({ gen: '1', onlyfirst: 'yes' }));
-      await storage.put(k('ow/x'), Buffer.from('second!'), { contentType: 'image/png', metadata: { gen: '2' } });
+      await storage.put(k('ow/x'), Buffer.from('second!'), {
+        contentType: 'image/png',
+        metadata: { gen: '2' },
+      });
       const got = await read(await storage.get(k('ow/x')));
       expect(got?.bytes.toString()).toBe('second!');
       expect(got?.entry.info.contentType).toBe('image/png');
@@ -96,13 +102,16 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
     });
 
     it(`deletes a prefix spanning several listing pages (adapters list ${LIST_PAGE_SIZE} per page here)`, async () => {
-      const keys = Array.from({ length: LIST_PAGE_SIZE * 2 + 17 }, (_, i) => k(`many/${String(i).padStart(4, '0')}`));
+      const keys = Array.from({ length: LIST_PAGE_SIZE * 2 + 17 }, (_, i) =>
+        k(`many/${String(i).padStart(4, '0')}`),
+      );
       for (let i = 0; i < keys.length; i += 50) {
         await Promise.all(keys.slice(i, i + 50).map((key) => storage.put(key, Buffer.from(key), info())));
       }
       await storage.put(k('manyx/sibling'), Buffer.from('stays'), info());
       expect(await storage.deletePrefix(k('many'))).toBe(keys.length);
-      for (const key of [keys[0], keys[LIST_PAGE_SIZE], keys.at(-1)]) expect(await storage.stat(key as string)).toBeNull();
+      for (const key of [keys[0], keys[LIST_PAGE_SIZE], keys.at(-1)])
+        expect(await storage.stat(key as string)).toBeNull();
       expect(await storage.stat(k('manyx/sibling'))).not.toBeNull();
     });
 
@@ -133,7 +142,9 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
           reads++;
         }
       })();
-      await Promise.all(writers.map((w) => storage.put(key, Buffer.alloc(MiB, w), info({ writer: String(w) }))));
+      await Promise.all(
+        writers.map((w) => storage.put(key, Buffer.alloc(MiB, w), info({ writer: String(w) }))),
+      );
       writing = false;
       await reader;
       const final = await read(await storage.get(key));
@@ -144,7 +155,9 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
     it('lets a reader abandon a body without disturbing requests in flight', async () => {
       // What a client hanging up mid-response does to the server's read of an entry.
       await storage.put(k('abandon/big'), randomBytes(4 * MiB), info());
-      const puts = Array.from({ length: 6 }, (_, i) => storage.put(k(`abandon/p${i}`), Buffer.alloc(MiB, i), info()));
+      const puts = Array.from({ length: 6 }, (_, i) =>
+        storage.put(k(`abandon/p${i}`), Buffer.alloc(MiB, i), info()),
+      );
       for (let i = 0; i < 6; i++) {
         const entry = await storage.get(k('abandon/big'));
         await new Promise((resolve) => entry?.body.once('readable', resolve));
@@ -175,7 +188,13 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
     });
 
     it('refuses metadata outside the portable subset', async () => {
-      for (const metadata of [{ 'with-dash': 'x' }, { Upper: 'x' }, { ok: 'non-ascii é' }, { ok: 'line\nbreak' }]) {
+      const bad: Record<string, string>[] = [
+        { 'with-dash': 'x' },
+        { Upper: 'x' },
+        { ok: 'non-ascii é' },
+        { ok: 'line\nbreak' },
+      ];
+      for (const metadata of bad) {
         await expect(storage.put(k('meta/bad'), Buffer.from('x'), info(metadata))).rejects.toThrow();
       }
       expect(await storage.stat(k('meta/bad'))).toBeNull();

@@ -9,9 +9,13 @@ import { describe, it } from 'vitest';
  * not pass silently: locally its suite is skipped with a loud warning; with CI set it fails.
  * Use as `const env = serverEnv(...); describe.skipIf(!env)(...)`.
  */
-export function serverEnv<K extends string>(backend: string, names: readonly K[]): Record<K, string> | undefined {
+export function serverEnv<K extends string>(
+  backend: string,
+  names: readonly K[],
+): Record<K, string> | undefined {
   const missing = names.filter((n) => !process.env[n]);
-  if (missing.length === 0) return Object.fromEntries(names.map((n) => [n, process.env[n]])) as Record<K, string>;
+  if (missing.length === 0)
+    return Object.fromEntries(names.map((n) => [n, process.env[n]])) as Record<K, string>;
   const why =
     `${backend} storage tests have no server: ${missing.join(', ')} unset. ` +
     'Run `bash scripts/storage-servers/servers.sh start && source .test-servers/env.sh` first.';

@@ -5,7 +5,12 @@ import { LIST_PAGE_SIZE, storageConformance } from '../test-conformance.js';
 import { serverEnv } from '../test-servers.js';
 import { createAbsStorage } from './abs.js';
 
-const env = serverEnv('abs', ['TEST_ABS_CONNECTION_STRING', 'TEST_ABS_ACCOUNT', 'TEST_ABS_KEY', 'TEST_ABS_ENDPOINT']);
+const env = serverEnv('abs', [
+  'TEST_ABS_CONNECTION_STRING',
+  'TEST_ABS_ACCOUNT',
+  'TEST_ABS_KEY',
+  'TEST_ABS_ENDPOINT',
+]);
 
 describe.skipIf(!env)('abs storage (azurite)', () => {
   const e = env as NonNullable<typeof env>;
@@ -37,12 +42,16 @@ describe.skipIf(!env)('abs storage (azurite)', () => {
     expect(await storage.get('k/0')).toBeNull();
     expect(await storage.deletePrefix('k')).toBe(0);
     await Promise.all(
-      Array.from({ length: 8 }, (_, i) => storage.put(`k/${i}`, Buffer.from(String(i)), { contentType: 'a/b', metadata: {} })),
+      Array.from({ length: 8 }, (_, i) =>
+        storage.put(`k/${i}`, Buffer.from(String(i)), { contentType: 'a/b', metadata: {} }),
+      ),
     );
     expect(await storage.deletePrefix('k')).toBe(8);
   });
 
   it('refuses to start without credentials', async () => {
-    await expect(createAbsStorage({ container: 'c', accountName: e.TEST_ABS_ACCOUNT })).rejects.toThrow(/key/);
+    await expect(createAbsStorage({ container: 'c', accountName: e.TEST_ABS_ACCOUNT })).rejects.toThrow(
+      /key/,
+    );
   });
 });

@@ -89,7 +89,8 @@ export async function createAbsStorage(options: AbsStorageOptions): Promise<Buck
         const { contentType, metadata } = checkPutInfo(putInfo);
         // uploadData sends one Put Blob up to 256 MiB; above that, staged blocks that only become
         // visible at the final commit. Either way readers never see part of a blob.
-        const upload = () => blob(key).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType }, metadata });
+        const upload = () =>
+          blob(key).uploadData(body, { blobHTTPHeaders: { blobContentType: contentType }, metadata });
         try {
           await upload();
         } catch (e) {
@@ -112,7 +113,9 @@ export async function createAbsStorage(options: AbsStorageOptions): Promise<Buck
         const p = checkPrefix(prefix);
         let deleted = 0;
         try {
-          const pages = container.listBlobsFlat({ prefix: p }).byPage({ maxPageSize: options.listPageSize ?? 5000 });
+          const pages = container
+            .listBlobsFlat({ prefix: p })
+            .byPage({ maxPageSize: options.listPageSize ?? 5000 });
           for await (const page of pages) {
             const names = page.segment.blobItems.map((b) => b.name);
             // Per-blob deletes: the batch API is not in azurite's feature set we rely on.

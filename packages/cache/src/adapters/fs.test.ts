@@ -17,12 +17,17 @@ afterAll(async () => {
 });
 
 storageConformance('fs', async () => createFsStorage({ root: await tempRoot() }));
-storageConformance('fs with bucket', async () => createFsStorage({ root: await tempRoot(), bucket: 'cache' }));
+storageConformance('fs with bucket', async () =>
+  createFsStorage({ root: await tempRoot(), bucket: 'cache' }),
+);
 
 describe('fs storage', () => {
   it('puts the bucket as a path component below the root', async () => {
     const root = await tempRoot();
-    await createFsStorage({ root, bucket: 'b1' }).put('x/y', Buffer.from('hi'), { contentType: 'text/plain', metadata: {} });
+    await createFsStorage({ root, bucket: 'b1' }).put('x/y', Buffer.from('hi'), {
+      contentType: 'text/plain',
+      metadata: {},
+    });
     expect(await readdir(join(root, 'b1', 'x'))).toEqual(['y']);
     expect(() => createFsStorage({ root, bucket: '../up' })).toThrow();
   });
@@ -30,8 +35,12 @@ describe('fs storage', () => {
   it('never writes outside the root', async () => {
     const parent = await tempRoot();
     const storage = createFsStorage({ root: join(parent, 'root') });
-    await expect(storage.put('../escaped', Buffer.from('x'), { contentType: 'a/b', metadata: {} })).rejects.toThrow();
-    await expect(storage.put('a/../../escaped', Buffer.from('x'), { contentType: 'a/b', metadata: {} })).rejects.toThrow();
+    await expect(
+      storage.put('../escaped', Buffer.from('x'), { contentType: 'a/b', metadata: {} }),
+    ).rejects.toThrow();
+    await expect(
+      storage.put('a/../../escaped', Buffer.from('x'), { contentType: 'a/b', metadata: {} }),
+    ).rejects.toThrow();
     await expect(storage.deletePrefix('..')).rejects.toThrow();
     expect(await readdir(parent)).toEqual([]);
   });
@@ -57,7 +66,9 @@ describe('fs storage', () => {
     const root = await tempRoot();
     const storage = createFsStorage({ root });
     await Promise.all(
-      Array.from({ length: 8 }, (_, i) => storage.put('k/v', Buffer.alloc(1000, i), { contentType: 'a/b', metadata: {} })),
+      Array.from({ length: 8 }, (_, i) =>
+        storage.put('k/v', Buffer.alloc(1000, i), { contentType: 'a/b', metadata: {} }),
+      ),
     );
     expect(await readdir(join(root, 'k'))).toEqual(['v']);
   });

@@ -48,7 +48,9 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
   }
 
   /** Opens an entry and reads its header; null when missing, torn or not an entry file. */
-  async function openEntry(key: string): Promise<{ handle: FileHandle; info: EntryInfo; offset: number } | null> {
+  async function openEntry(
+    key: string,
+  ): Promise<{ handle: FileHandle; info: EntryInfo; offset: number } | null> {
     let handle: FileHandle;
     try {
       handle = await open(pathOf(key), 'r');
@@ -60,7 +62,12 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
       const st = await handle.stat();
       if (!st.isFile()) return close(handle);
       if (plain) {
-        const info = { size: st.size, contentType: 'application/octet-stream', metadata: {}, lastModified: st.mtime };
+        const info = {
+          size: st.size,
+          contentType: 'application/octet-stream',
+          metadata: {},
+          lastModified: st.mtime,
+        };
         return { handle, info, offset: 0 };
       }
       const prefix = await readExactly(handle, 0, PREFIX_BYTES);

@@ -9,7 +9,8 @@ const env = serverEnv('gcs', ['TEST_GCS_ENDPOINT']);
 describe.skipIf(!env)('gcs storage (firebase-tools emulator)', () => {
   const endpoint = env?.TEST_GCS_ENDPOINT as string;
   // The emulator creates buckets implicitly; a fresh one per suite keeps runs apart.
-  const make = () => createGcsStorage({ bucket: `tintype-${randomUUID()}`, endpoint, listPageSize: LIST_PAGE_SIZE });
+  const make = () =>
+    createGcsStorage({ bucket: `tintype-${randomUUID()}`, endpoint, listPageSize: LIST_PAGE_SIZE });
 
   storageConformance('gcs', make);
 

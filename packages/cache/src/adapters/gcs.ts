@@ -37,7 +37,9 @@ export async function createGcsStorage(options: GcsStorageOptions): Promise<Buck
   const { Storage: GcsClient } = await import('@google-cloud/storage');
   const credentials = options.key ? (JSON.parse(options.key) as { project_id?: string }) : undefined;
   const client = new GcsClient({
-    ...(options.endpoint ? { apiEndpoint: options.endpoint, useAuthWithCustomEndpoint: credentials !== undefined } : {}),
+    ...(options.endpoint
+      ? { apiEndpoint: options.endpoint, useAuthWithCustomEndpoint: credentials !== undefined }
+      : {}),
     ...(credentials ? { credentials, projectId: credentials.project_id } : {}),
   });
 
@@ -45,7 +47,9 @@ export async function createGcsStorage(options: GcsStorageOptions): Promise<Buck
     const bucket = client.bucket(checkBucket(bucketName));
     const file = (key: string) => bucket.file(checkKey(key));
 
-    async function metadataOf(f: File): Promise<{ info: EntryInfo; generation: string; md5?: string } | null> {
+    async function metadataOf(
+      f: File,
+    ): Promise<{ info: EntryInfo; generation: string; md5?: string } | null> {
       try {
         const [m] = await f.getMetadata();
         const metadata = Object.fromEntries(

@@ -11,7 +11,13 @@ describe.skipIf(!env)('s3 storage (Swift s3api)', () => {
   const e = env as NonNullable<typeof env>;
   const buckets: string[] = [];
   const credentials = { accessKeyId: e.TEST_S3_KEY, secretAccessKey: e.TEST_S3_SECRET };
-  const admin = () => new S3Client({ endpoint: e.TEST_S3_ENDPOINT, region: e.TEST_S3_REGION, forcePathStyle: true, credentials });
+  const admin = () =>
+    new S3Client({
+      endpoint: e.TEST_S3_ENDPOINT,
+      region: e.TEST_S3_REGION,
+      forcePathStyle: true,
+      credentials,
+    });
 
   /** A fresh bucket per suite: the adapter itself never creates buckets (S3 buckets are provisioned). */
   async function withNewBucket() {
@@ -40,7 +46,9 @@ describe.skipIf(!env)('s3 storage (Swift s3api)', () => {
   it('reaches another bucket through the same client', async () => {
     const a = await withNewBucket();
     const b = await withNewBucket();
-    await a.withBucket(buckets.at(-1) as string).put('k', Buffer.from('in b'), { contentType: 'a/b', metadata: {} });
+    await a
+      .withBucket(buckets.at(-1) as string)
+      .put('k', Buffer.from('in b'), { contentType: 'a/b', metadata: {} });
     expect(await a.stat('k')).toBeNull();
     expect((await b.stat('k'))?.size).toBe(4);
     await b.delete('k');
@@ -51,7 +59,12 @@ describe.skipIf(!env)('s3 storage (Swift s3api)', () => {
   it('accepts an endpoint without a scheme', async () => {
     const storage = await withNewBucket();
     const bucket = buckets.at(-1) as string;
-    const bare = await createS3Storage({ bucket, endpoint: e.TEST_S3_ENDPOINT.replace(/^http:\/\//, ''), region: e.TEST_S3_REGION, credentials });
+    const bare = await createS3Storage({
+      bucket,
+      endpoint: e.TEST_S3_ENDPOINT.replace(/^http:\/\//, ''),
+      region: e.TEST_S3_REGION,
+      credentials,
+    });
     await bare.put('k', Buffer.from('x'), { contentType: 'a/b', metadata: {} });
     expect((await storage.stat('k'))?.size).toBe(1);
     await bare.delete('k');

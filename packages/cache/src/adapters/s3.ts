@@ -29,7 +29,9 @@ const isMissing = (e: unknown) => MISSING_NAMES.has((e as Error).name);
 export async function createS3Storage(options: S3StorageOptions): Promise<BucketStorage> {
   const s3 = await import('@aws-sdk/client-s3');
   const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-west-1';
-  const endpoint = options.endpoint && (/^https?:\/\//.test(options.endpoint) ? options.endpoint : `http://${options.endpoint}`);
+  const endpoint =
+    options.endpoint &&
+    (/^https?:\/\//.test(options.endpoint) ? options.endpoint : `http://${options.endpoint}`);
 
   let credentials: S3Client['config']['credentials'] | S3StorageOptions['credentials'] = options.credentials;
   if (options.assumeRoleArn) {
@@ -60,7 +62,11 @@ export async function createS3Storage(options: S3StorageOptions): Promise<Bucket
     (next, context) => async (args) => {
       const request = args.request as { headers?: Record<string, string>; body?: unknown };
       const body = request.body;
-      if (context.commandName === 'DeleteObjectsCommand' && request.headers && (typeof body === 'string' || body instanceof Uint8Array)) {
+      if (
+        context.commandName === 'DeleteObjectsCommand' &&
+        request.headers &&
+        (typeof body === 'string' || body instanceof Uint8Array)
+      ) {
         request.headers['content-md5'] = createHash('md5').update(body).digest('base64');
       }
       return next(args);
@@ -130,14 +136,20 @@ export async function createS3Storage(options: S3StorageOptions): Promise<Bucket
         let deleted = 0;
         let ContinuationToken: string | undefined;
         do {
-          const page = await client.send(new s3.ListObjectsV2Command({ Bucket, Prefix, ContinuationToken, MaxKeys: options.listPageSize }));
+          const page = await client.send(
+            new s3.ListObjectsV2Command({ Bucket, Prefix, ContinuationToken, MaxKeys: options.listPageSize }),
+          );
           const Objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
           if (Objects.length > 0) {
             // A listing page holds at most 1000 keys, which is also DeleteObjects' limit.
-            const r = await client.send(new s3.DeleteObjectsCommand({ Bucket, Delete: { Objects, Quiet: true } }));
+            const r = await client.send(
+              new s3.DeleteObjectsCommand({ Bucket, Delete: { Objects, Quiet: true } }),
+            );
             if (r.Errors?.length) {
               const first = r.Errors[0];
-              throw new Error(`S3 DeleteObjects failed for ${r.Errors.length} keys: ${first?.Code} ${first?.Message}`);
+              throw new Error(
+                `S3 DeleteObjects failed for ${r.Errors.length} keys: ${first?.Code} ${first?.Message}`,
+              );
             }
             deleted += Objects.length;
           }

@@ -75,7 +75,8 @@ export async function createSwiftStorage(options: SwiftStorageOptions): Promise<
     await res.body.dump();
     const storageUrl = header(res, 'x-storage-url');
     const token = header(res, 'x-auth-token');
-    if (res.statusCode >= 300 || !storageUrl || !token) throw new Error(`Swift v1 auth failed: HTTP ${res.statusCode}`);
+    if (res.statusCode >= 300 || !storageUrl || !token)
+      throw new Error(`Swift v1 auth failed: HTTP ${res.statusCode}`);
     return { storageUrl, token };
   }
 
@@ -106,7 +107,8 @@ export async function createSwiftStorage(options: SwiftStorageOptions): Promise<
     const storageUrl = body.token?.catalog
       ?.find((s) => s.type === 'object-store')
       ?.endpoints.find((e) => e.interface === 'public')?.url;
-    if (!token || !storageUrl) throw new Error('Swift v3 auth: no token or no public object-store endpoint in the catalog');
+    if (!token || !storageUrl)
+      throw new Error('Swift v3 auth: no token or no public object-store endpoint in the catalog');
     return { storageUrl: storageUrl.replace(/\/+$/, ''), token };
   }
 
@@ -129,7 +131,11 @@ export async function createSwiftStorage(options: SwiftStorageOptions): Promise<
     for (let attempt = 0; ; attempt++) {
       const current = currentSession();
       const { storageUrl, token } = await current;
-      const res = await send(storageUrl + path, { method, headers: { ...headers, 'x-auth-token': token }, body });
+      const res = await send(storageUrl + path, {
+        method,
+        headers: { ...headers, 'x-auth-token': token },
+        body,
+      });
       if (res.statusCode !== 401 || attempt > 0) return res;
       await res.body.dump();
       // Only drop the session this request used: a concurrent request may already hold a new one.
@@ -139,7 +145,8 @@ export async function createSwiftStorage(options: SwiftStorageOptions): Promise<
 
   function forBucket(containerName: string): Storage {
     const container = `/${encodeURIComponent(checkBucket(containerName))}`;
-    const objectPath = (key: string) => `${container}/${checkKey(key).split('/').map(encodeURIComponent).join('/')}`;
+    const objectPath = (key: string) =>
+      `${container}/${checkKey(key).split('/').map(encodeURIComponent).join('/')}`;
 
     async function fail(res: Response, what: string): Promise<never> {
       await res.body.dump();
@@ -212,7 +219,8 @@ export async function createSwiftStorage(options: SwiftStorageOptions): Promise<
           const names = ((await res.body.json()) as { name: string }[]).map((o) => o.name);
           // No bulk delete: the bulk middleware is optional in Swift and absent from many setups.
           await forEachLimited(names, DELETE_CONCURRENCY, async (name) => {
-            if (await deleteObject(`${container}/${name.split('/').map(encodeURIComponent).join('/')}`)) deleted++;
+            if (await deleteObject(`${container}/${name.split('/').map(encodeURIComponent).join('/')}`))
+              deleted++;
           });
           if (names.length < limit) return deleted;
           marker = names.at(-1) as string;
@@ -238,7 +246,8 @@ function header(res: Response, name: string): string | undefined {
 function infoOf(res: Response): EntryInfo {
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(res.headers)) {
-    if (name.startsWith(META_PREFIX) && typeof value === 'string') metadata[name.slice(META_PREFIX.length)] = value;
+    if (name.startsWith(META_PREFIX) && typeof value === 'string')
+      metadata[name.slice(META_PREFIX.length)] = value;
   }
   const lastModified = header(res, 'last-modified');
   return {

@@ -19,7 +19,12 @@ export function checkKey(key: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
   if (/[\u0000-\u001f\u007f\\]/.test(key)) throw new TypeError(`invalid character in storage key: ${key}`);
   for (const segment of key.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..' || segment.startsWith(RESERVED_SEGMENT_PREFIX)) {
+    if (
+      segment === '' ||
+      segment === '.' ||
+      segment === '..' ||
+      segment.startsWith(RESERVED_SEGMENT_PREFIX)
+    ) {
       throw new TypeError(`invalid storage key: ${JSON.stringify(key)}`);
     }
   }
@@ -37,7 +42,8 @@ export function checkPrefix(prefix: string): string {
 
 /** A bucket or container name: one non-empty path segment. */
 export function checkBucket(bucket: string): string {
-  if (bucket === '' || bucket.includes('/')) throw new TypeError(`invalid bucket name: ${JSON.stringify(bucket)}`);
+  if (bucket === '' || bucket.includes('/'))
+    throw new TypeError(`invalid bucket name: ${JSON.stringify(bucket)}`);
   return checkKey(bucket);
 }
 
@@ -57,7 +63,11 @@ export function checkPutInfo(info: PutInfo): PutInfo {
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; used for per-object deletes. */
-export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
