@@ -49,7 +49,8 @@ export async function readHeader(input: Buffer): Promise<SourceHeader> {
 
   let meta: Metadata;
   try {
-    meta = await sharp(input, { failOn: FAIL_ON }).metadata();
+    // Reading a header costs nothing whatever size it claims; the limits are checked on it afterwards.
+    meta = await sharp(input, { failOn: FAIL_ON, limitInputPixels: false }).metadata();
   } catch (cause) {
     throw unprocessable('Invalid source image: not an image or an unsupported format', cause);
   }
