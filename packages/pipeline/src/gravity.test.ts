@@ -17,7 +17,7 @@ const map = (w: number, h: number, f: (x: number, y: number) => number): Grid =>
   return { w, h, px };
 };
 const rot90 = (g: Grid) => map(g.h, g.w, (x, y) => at(g, y, g.h - 1 - x));
-const rotate = (g: Grid, angle: number) => (angle === 0 ? g : rotate(rot90(g), angle - 90));
+const rotate = (g: Grid, angle: number): Grid => (angle === 0 ? g : rotate(rot90(g), angle - 90));
 const flip = (g: Grid, fx: boolean, fy: boolean) =>
   map(g.w, g.h, (x, y) => at(g, fx ? g.w - 1 - x : x, fy ? g.h - 1 - y : y));
 const crop = (g: Grid, w: number, h: number, gravity: Gravity) => {
