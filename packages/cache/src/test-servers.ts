@@ -6,7 +6,7 @@ import { describe, it } from 'vitest';
 
 /**
  * The named variables, or undefined when one is missing. A backend whose server is missing must
- * not pass silently: locally its suite is skipped with a loud warning; with CI set it fails.
+ * not pass silently: locally its suite is skipped with a loud warning; with CI=true it fails.
  * Use as `const env = serverEnv(...); describe.skipIf(!env)(...)`.
  */
 export function serverEnv<K extends string>(
@@ -19,7 +19,8 @@ export function serverEnv<K extends string>(
   const why =
     `${backend} storage tests have no server: ${missing.join(', ')} unset. ` +
     'Run `bash scripts/storage-servers/servers.sh start && source .test-servers/env.sh` first.';
-  if (process.env.CI) {
+  // Same rule as servers.sh: CI=true (or 1) means every backend must run.
+  if (process.env.CI === 'true' || process.env.CI === '1') {
     describe(`${backend} test server`, () => {
       it('is configured (CI runs every backend)', () => {
         throw new Error(why);

@@ -6,6 +6,16 @@ import { createGcsStorage } from './gcs.js';
 
 const env = serverEnv('gcs', ['TEST_GCS_ENDPOINT']);
 
+describe('gcs storage options', () => {
+  it('refuses a key that is not JSON without quoting it', async () => {
+    const key = '-----BEGIN PRIVATE KEY----- secret';
+    const error = await createGcsStorage({ bucket: 'b', key }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).not.toContain('secret');
+    expect((error as Error).message).not.toContain('BEGIN');
+  });
+});
+
 describe.skipIf(!env)('gcs storage (firebase-tools emulator)', () => {
   const endpoint = env?.TEST_GCS_ENDPOINT as string;
   // The emulator creates buckets implicitly; a fresh one per suite keeps runs apart.

@@ -35,7 +35,7 @@ const isMissing = (e: unknown) => (e as { code?: unknown }).code === 404;
 
 export async function createGcsStorage(options: GcsStorageOptions): Promise<BucketStorage> {
   const { Storage: GcsClient } = await import('@google-cloud/storage');
-  const credentials = options.key ? (JSON.parse(options.key) as { project_id?: string }) : undefined;
+  const credentials = options.key ? parseKey(options.key) : undefined;
   const client = new GcsClient({
     ...(options.endpoint
       ? { apiEndpoint: options.endpoint, useAuthWithCustomEndpoint: credentials !== undefined }
@@ -138,4 +138,13 @@ export async function createGcsStorage(options: GcsStorageOptions): Promise<Buck
   }
 
   return { ...forBucket(options.bucket), withBucket: forBucket };
+}
+
+function parseKey(key: string): { project_id?: string } {
+  try {
+    return JSON.parse(key) as { project_id?: string };
+  } catch {
+    // Security: JSON.parse's message quotes the start of its input, i.e. of the private key.
+    throw new TypeError('the GCS key (IMGPROXY_CACHE_GCS_KEY) is not valid JSON');
+  }
 }
