@@ -16,10 +16,10 @@ export function playgroundPage(): string {
   header { background: #14110f; color: #f4ede4; padding: .8rem 1.5rem; display: flex; gap: 1rem; align-items: baseline; }
   header h1 { margin: 0; font: 600 1.4rem Georgia, serif; }
   header small { color: #c9b08a; }
-  main { display: grid; grid-template-columns: 19rem 1fr; gap: 1.5rem; padding: 1.5rem; }
+  main { display: grid; grid-template-columns: 19rem minmax(0, 1fr); gap: 1.5rem; padding: 1.5rem; }
   form { display: grid; gap: .7rem; align-content: start; }
-  label { display: grid; gap: .2rem; font-weight: 600; font-size: .85rem; }
-  input, select { font: inherit; padding: .35rem .45rem; border: 1px solid #bbb; border-radius: 4px; background: #fff; }
+  label { display: grid; gap: .2rem; min-width: 0; font-weight: 600; font-size: .85rem; }
+  input, select { width: 100%; min-width: 0; font: inherit; padding: .35rem .45rem; border: 1px solid #bbb; border-radius: 4px; background: #fff; }
   .row { display: grid; grid-template-columns: 1fr 1fr; gap: .6rem; }
   .url { grid-column: 1 / -1; font: 13px/1.4 ui-monospace, monospace; background: #fff; border: 1px solid #ddd;
     border-radius: 4px; padding: .5rem .7rem; word-break: break-all; }
