@@ -1,4 +1,4 @@
-import { lookup as dnsLookup } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import type { Dispatcher } from 'undici';
@@ -21,7 +21,17 @@ export interface HttpSourceOptions extends AddressPolicy {
   maxRedirects: number;
   ignoreSslVerification: boolean;
   keepAliveTimeoutMs: number;
+  /**
+   * Name resolution; the system resolver (getaddrinfo, as Go's) by default. Tests pass a
+   * resolver they control, to prove the guard sees what the connection uses.
+   */
+  resolve?: Resolve;
 }
+
+/** Every address a hostname resolves to. */
+export type Resolve = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+const systemResolve: Resolve = (hostname) => dnsLookup(hostname, { all: true });
 
 class AddressRefused extends Error {
   constructor(
@@ -39,20 +49,34 @@ class AddressRefused extends Error {
  */
 function guardedConnector(
   policy: AddressPolicy,
+  resolve: Resolve,
   tls: { rejectUnauthorized: boolean },
 ): buildConnector.connector {
+  // The socket connects to exactly the addresses this lookup returns, so the check and the use
+  // cannot disagree. Any refused address refuses the host: the connection may try each in turn.
   const lookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      const list = addresses as { address: string; family: number }[];
-      const bad = list.map((a) => [a.address, refusal(a.address, policy)] as const).find(([, why]) => why);
-      if (bad) return callback(new AddressRefused(bad[0], bad[1]!), '', 0);
-      if (options.all) return callback(null, list as never);
-      callback(null, list[0]!.address, list[0]!.family);
-    });
+    resolve(hostname).then(
+      (all) => {
+        const list = options.family ? all.filter((a) => a.family === options.family) : all;
+        if (list.length === 0)
+          return callback(
+            Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }),
+            '',
+            0,
+          );
+        for (const a of list) {
+          const why = refusal(a.address, policy);
+          if (why) return callback(new AddressRefused(a.address, why), '', 0);
+        }
+        if (options.all) return callback(null, list as never);
+        callback(null, list[0]!.address, list[0]!.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 0),
+    );
   };
   const connect = buildConnector({ ...tls, lookup } as buildConnector.BuildOptions);
   return (opts, callback) => {
+    // An IP literal is connected to without a lookup, so it is checked here.
     const host = opts.hostname.replace(/^\[|\]$/g, '');
     const why = isIP(host) ? refusal(host, policy) : undefined;
     if (why) return callback(new AddressRefused(host, why), null);
@@ -62,7 +86,9 @@ function guardedConnector(
 
 export function createHttpSource(options: HttpSourceOptions) {
   const agent: Dispatcher = new Agent({
-    connect: guardedConnector(options, { rejectUnauthorized: !options.ignoreSslVerification }),
+    connect: guardedConnector(options, options.resolve ?? systemResolve, {
+      rejectUnauthorized: !options.ignoreSslVerification,
+    }),
     keepAliveTimeout: options.keepAliveTimeoutMs,
   }).compose(interceptors.redirect({ maxRedirections: options.maxRedirects }));
 
