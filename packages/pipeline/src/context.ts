@@ -27,6 +27,8 @@ export interface PipelineContext {
   readonly animated: boolean;
   /** How many frames are decoded. */
   readonly frameCount: number;
+  /** preserve_hdr with a deep source and a format that keeps depth: work in 16 bits per sample. */
+  readonly highBitDepth: boolean;
   /** The image, one entry per frame; empty until a step decodes the source. */
   frames: Pixels[];
   geometry: Geometry;
@@ -49,6 +51,7 @@ export interface ContextInit {
   format: ImageFormat;
   animated: boolean;
   frameCount: number;
+  highBitDepth: boolean;
 }
 
 export function createContext(init: ContextInit): PipelineContext {

@@ -38,7 +38,7 @@ export async function decode(ctx: PipelineContext, shrink: number): Promise<void
   }
 
   try {
-    const pixels = await render(image);
+    const pixels = await render(image, ctx.highBitDepth ? 16 : 8);
     ctx.frames = pages > 1 ? unstack(pixels, pixels.height / pages) : [pixels];
   } catch (cause) {
     // libvips' own words stay in the cause, for the logs.

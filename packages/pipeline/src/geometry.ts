@@ -208,26 +208,31 @@ function calcSizes(g: Geometry, widthToScale: number, heightToScale: number, po:
   }
 }
 
+/** The size the result will have (before format limits), padding included: what max_result_dimension limits. */
+export function plannedSize(g: Geometry, po: ProcessingOptions): { width: number; height: number } {
+  let width = minNonZero(g.scaledWidth, g.resultCropWidth);
+  let height = minNonZero(g.scaledHeight, g.resultCropHeight);
+  if (po.extend.enabled) {
+    width = Math.max(width, g.targetWidth);
+    height = Math.max(height, g.targetHeight);
+  } else if (po.extendAspectRatio.enabled) {
+    width = Math.max(width, g.extendAspectRatioWidth);
+    height = Math.max(height, g.extendAspectRatioHeight);
+  }
+  width += scaleToEven(po.padding.left, g.dprScale) + scaleToEven(po.padding.right, g.dprScale);
+  height += scaleToEven(po.padding.top, g.dprScale) + scaleToEven(po.padding.bottom, g.dprScale);
+  return { width, height };
+}
+
 /** max_result_dimension: scale everything down so that the final image, padding included, fits. */
 function limitScale(g: Geometry, widthToScale: number, heightToScale: number, po: ProcessingOptions): void {
   const limit = po.security.maxResultDimension;
   if (limit <= 0) return;
 
-  let outWidth = minNonZero(g.scaledWidth, g.resultCropWidth);
-  let outHeight = minNonZero(g.scaledHeight, g.resultCropHeight);
-  if (po.extend.enabled) {
-    outWidth = Math.max(outWidth, g.targetWidth);
-    outHeight = Math.max(outHeight, g.targetHeight);
-  } else if (po.extendAspectRatio.enabled) {
-    outWidth = Math.max(outWidth, g.extendAspectRatioWidth);
-    outHeight = Math.max(outHeight, g.extendAspectRatioHeight);
-  }
-  outWidth += scaleToEven(po.padding.left, g.dprScale) + scaleToEven(po.padding.right, g.dprScale);
-  outHeight += scaleToEven(po.padding.top, g.dprScale) + scaleToEven(po.padding.bottom, g.dprScale);
+  const out = plannedSize(g, po);
+  if (out.width <= limit && out.height <= limit) return;
 
-  if (outWidth <= limit && outHeight <= limit) return;
-
-  const downScale = limit / Math.max(outWidth, outHeight);
+  const downScale = limit / Math.max(out.width, out.height);
   g.wScale = Math.max(g.wScale * downScale, 1 / widthToScale);
   g.hScale = Math.max(g.hScale * downScale, 1 / heightToScale);
   g.dprScale *= downScale;

@@ -129,3 +129,21 @@ describe('processImage', () => {
     ]);
   });
 });
+
+describe('result size', () => {
+  it('refuses a result too large to hold in memory', async () => {
+    await expect(
+      run(await gridImage(), { width: 50_000, height: 50_000, enlarge: true }),
+    ).rejects.toMatchObject({
+      status: 422,
+      publicMessage: 'Resulting image is too big',
+    });
+    await expect(
+      run(await gridImage(), {
+        width: 30_000,
+        height: 30_000,
+        extend: { enabled: true, gravity: { type: 'ce', x: 0, y: 0 } },
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+  });
+});

@@ -7,6 +7,7 @@ import {
 } from '@tintype/url';
 import { createContext, type PipelineContext, type Step } from './context.js';
 import { FORMATS } from './formats.js';
+import { plannedSize } from './geometry.js';
 import { checkSourceLimits, framesToLoad, readHeader, type SourceHeader } from './probe.js';
 import type { PipelineSettings } from './settings.js';
 import { colorspaceAndMetadata } from './steps/colorspace-and-metadata.js';
@@ -124,7 +125,7 @@ export function contextFor(
   const frameCount = framesToLoad(info, options.security, animated);
   checkSourceLimits(info, options.security, frameCount);
 
-  return createContext({
+  const ctx = createContext({
     input,
     source: info,
     sourceMeta: header.meta,
@@ -133,7 +134,30 @@ export function contextFor(
     format: outputFormat,
     animated,
     frameCount,
+    // imgproxy keeps 16-bit (and float) sources deep only when asked to and when the format can carry it.
+    highBitDepth:
+      options.preserveHdr &&
+      FORMATS[outputFormat].supportsHdr &&
+      !EIGHT_BIT.has(header.meta.depth ?? 'uchar'),
   });
+  checkResultSize(ctx);
+  return ctx;
+}
+
+/**
+ * Steps hold whole frames in memory, so a result of absurd size (w:50000/h:50000/el:1) would
+ * exhaust it: refuse what no encoder-bound image needs. imgproxy has no such limit; it relies on
+ * max_result_dimension, which stays the way to set a tighter one.
+ */
+const EIGHT_BIT = new Set(['uchar', 'char']);
+
+export const MAX_RESULT_PIXELS = 0x3fff * 0x3fff;
+
+function checkResultSize(ctx: PipelineContext): void {
+  const { width, height } = plannedSize(ctx.geometry, ctx.options);
+  if (width * height * ctx.frameCount > MAX_RESULT_PIXELS) {
+    throw unprocessable('Resulting image is too big');
+  }
 }
 
 /** The source itself, when it is returned unprocessed: an SVG asked for as SVG, or a skip_processing format. */

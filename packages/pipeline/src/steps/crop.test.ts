@@ -82,7 +82,13 @@ describe('crop', () => {
 
 describe('cropImage', () => {
   it('leaves the image alone when the crop covers it', async () => {
-    const image = { data: Buffer.alloc(10 * 10 * 3), width: 10, height: 10, channels: 3 as const };
+    const image = {
+      data: Buffer.alloc(10 * 10 * 3),
+      width: 10,
+      height: 10,
+      channels: 3 as const,
+      depth: 8 as const,
+    };
     expect(await cropImage(image, 20, 0, g('ce'), 1)).toBe(image);
     expect(await cropImage(image, 0, 0, g('ce'), 1)).toBe(image);
   });
@@ -90,7 +96,7 @@ describe('cropImage', () => {
   it('scales pixel offsets by the offset scale (dpr after scaling)', async () => {
     const data = Buffer.alloc(100 * 10 * 3);
     for (let x = 0; x < 100; x++) for (let y = 0; y < 10; y++) data[(y * 100 + x) * 3] = x;
-    const image = { data, width: 100, height: 10, channels: 3 as const };
+    const image = { data, width: 100, height: 10, channels: 3 as const, depth: 8 as const };
     const cut = await cropImage(image, 10, 10, g('we', 5), 2);
     expect(cut.data[0]).toBe(10);
   });

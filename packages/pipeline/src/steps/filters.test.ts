@@ -37,6 +37,7 @@ describe('filters', () => {
       width: 3,
       height: 1,
       channels: 3,
+      depth: 8,
     };
     expect([...pixelate(image, 2).data]).toEqual([50, 50, 50, 50, 50, 50, 200, 200, 200]);
   });

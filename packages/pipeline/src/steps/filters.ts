@@ -1,5 +1,5 @@
 import { eachFrame, type Step } from '../context.js';
-import { type Pixels, transform } from '../pixels.js';
+import { type Pixels, samples, transform, withSamples } from '../pixels.js';
 
 /** sharp refuses a smaller blur sigma; below it a Gaussian changes nothing visible. */
 const MIN_BLUR_SIGMA = 0.3;
@@ -24,8 +24,9 @@ export const applyFilters: Step = async (ctx) => {
  * with the image mirrored past its edges so that partial blocks average like whole ones.
  */
 export function pixelate(image: Pixels, size: number): Pixels {
-  const { width, height, channels, data } = image;
-  const out = Buffer.alloc(data.length);
+  const { width, height, channels } = image;
+  const data = samples(image);
+  const out = data.slice();
   const sums = new Float64Array(channels);
   const mirror = (v: number, n: number) => {
     const m = v % (2 * n);
@@ -51,5 +52,5 @@ export function pixelate(image: Pixels, size: number): Pixels {
       }
     }
   }
-  return { ...image, data: out };
+  return withSamples(image, out);
 }

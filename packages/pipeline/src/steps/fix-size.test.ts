@@ -8,6 +8,7 @@ const strip = (width: number, height: number): Pixels => ({
   width,
   height,
   channels: 3,
+  depth: 8,
 });
 
 describe('fix size', () => {

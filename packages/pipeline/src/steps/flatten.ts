@@ -1,6 +1,6 @@
 import { eachFrame, type Step } from '../context.js';
 import { FORMATS } from '../formats.js';
-import { hasAlpha, transform } from '../pixels.js';
+import { flattenOnto } from '../pixels.js';
 
 const WHITE = { r: 255, g: 255, b: 255 };
 
@@ -8,7 +8,5 @@ const WHITE = { r: 255, g: 255, b: 255 };
 export const flatten: Step = async (ctx) => {
   const { background } = ctx.options;
   if (!background && FORMATS[ctx.format].supportsAlpha) return;
-  await eachFrame(ctx, (frame) =>
-    hasAlpha(frame) ? transform(frame, (s) => s.flatten({ background: background ?? WHITE })) : frame,
-  );
+  await eachFrame(ctx, (frame) => flattenOnto(frame, background ?? WHITE));
 };

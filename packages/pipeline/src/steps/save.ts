@@ -30,7 +30,10 @@ export const save: Step = async (ctx) => {
 
 function encoder(ctx: PipelineContext, format: ImageFormat, quality: number): Sharp {
   const animated = ctx.animated && ctx.frames.length > 1;
+  const deep = ctx.frames[0]!.depth === 16;
   let s = sharpOf(stack(ctx.frames), animated ? ctx.frames[0]!.height : undefined);
+  // Without this sharp writes 16-bit pixels as 8-bit.
+  if (deep) s = s.toColourspace('rgb16');
 
   const { iccProfile, exif, xmp } = ctx.output;
   if (iccProfile) s = s.withIccProfile(iccProfile, { attach: true });
@@ -41,7 +44,7 @@ function encoder(ctx: PipelineContext, format: ImageFormat, quality: number): Sh
   const animation = animated ? animationOf(ctx) : {};
   // libvips picks 4:4:4 chroma from quality 90 up; sharp's defaults differ per format.
   const chromaSubsampling = quality >= 90 ? '4:4:4' : '4:2:0';
-  const colours = paletteColours(ctx);
+  const colours = deep ? null : paletteColours(ctx);
 
   switch (format) {
     case 'jpeg':
@@ -56,7 +59,8 @@ function encoder(ctx: PipelineContext, format: ImageFormat, quality: number): Sh
     case 'webp':
       return s.webp({ quality, effort: st.webpEffort, preset: st.webpPreset, ...animation });
     case 'avif':
-      return s.avif({ quality, effort: 9 - st.avifSpeed, chromaSubsampling, bitdepth: 8 });
+      // libvips writes deep images as 12-bit AVIF, 8-bit ones as 8-bit.
+      return s.avif({ quality, effort: 9 - st.avifSpeed, chromaSubsampling, bitdepth: deep ? 12 : 8 });
     case 'gif':
       return s.gif({ colours: colours ?? 256, ...animation });
     case 'tiff':

@@ -1,7 +1,7 @@
 import type { OutputInfo } from 'sharp';
 import { type PipelineContext, recalcGeometry, type Step } from '../context.js';
 import { decode } from '../decode.js';
-import { extract, hasAlpha, type Pixels, sharpOf, transform } from '../pixels.js';
+import { extract, flattenOnto, type Pixels, render, sharpOf } from '../pixels.js';
 
 /** Transparent pixels are judged as this colour, as imgproxy does, so that they can be trimmed like a background. */
 const TRANSPARENT_AS = { r: 255, g: 0, b: 255 };
@@ -33,9 +33,8 @@ interface Box {
 
 async function findTrim(ctx: PipelineContext, image: Pixels): Promise<Box | null> {
   const { threshold, color, equalHorizontal, equalVertical } = ctx.options.trim;
-  const opaque = hasAlpha(image)
-    ? await transform(image, (s) => s.flatten({ background: TRANSPARENT_AS }))
-    : image;
+  // Judged in 8-bit sRGB whatever the depth, as libvips' find_trim runs in imgproxy.
+  const opaque = await render(sharpOf(flattenOnto(image, TRANSPARENT_AS)), 8);
 
   let found: OutputInfo;
   try {

@@ -114,7 +114,13 @@ describe('watermark', () => {
 describe('replicateCentred', () => {
   it('centres an odd number of tiles', () => {
     // A 2x1 tile [a, b] over 3 px: 3 tiles (odd) = 6 px, window starts at (6 - 3) / 2 = 1: b a b.
-    const tile: Pixels = { data: Buffer.from([1, 1, 1, 2, 2, 2]), width: 2, height: 1, channels: 3 };
+    const tile: Pixels = {
+      data: Buffer.from([1, 1, 1, 2, 2, 2]),
+      width: 2,
+      height: 1,
+      channels: 3,
+      depth: 8,
+    };
     expect([...replicateCentred(tile, 3, 1).data]).toEqual([2, 2, 2, 1, 1, 1, 2, 2, 2]);
   });
 });

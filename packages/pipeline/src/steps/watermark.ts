@@ -2,7 +2,16 @@ import { type CompassGravity, defaultOptions, type Gravity, type ProcessingOptio
 import { createContext, eachFrame, frameSize, type PipelineContext, type Step } from '../context.js';
 import { calcPosition } from '../gravity.js';
 import { roundToEven, scaleToEven } from '../imath.js';
-import { extract, hasAlpha, type Pixels, transform, withAlpha } from '../pixels.js';
+import {
+  bytesPerPixel,
+  extract,
+  hasAlpha,
+  type Pixels,
+  samples,
+  transform,
+  withAlpha,
+  withSamples,
+} from '../pixels.js';
 import { checkSourceLimits, readHeader } from '../probe.js';
 import { guardVectorSize } from './guard-vector-size.js';
 import { padding } from './padding.js';
@@ -60,9 +69,9 @@ const rawOf = (p: Pixels) => ({ width: p.width, height: p.height, channels: p.ch
 /** Multiplies the alpha channel by the opacity. */
 function fade(p: Pixels, opacity: number): Pixels {
   if (opacity >= 1) return p;
-  const data = Buffer.from(p.data);
-  for (let i = 3; i < data.length; i += 4) data[i] = Math.round(data[i]! * opacity);
-  return { ...p, data };
+  const values = samples(p).slice();
+  for (let i = 3; i < values.length; i += 4) values[i] = Math.round(values[i]! * opacity);
+  return withSamples(p, values);
 }
 
 /**
@@ -85,7 +94,6 @@ async function prepareWatermark(
     resizingType: 'fit',
     dpr: 1,
     enlarge: true,
-    autoRotate: ctx.options.autoRotate,
     security: ctx.options.security,
   };
   if (wm.scale > 0) {
@@ -114,6 +122,7 @@ async function prepareWatermark(
     format: 'png',
     animated: false,
     frameCount: 1,
+    highBitDepth: false,
   });
   for (const step of [guardVectorSize, scaleOnLoad, scale, rotateAndFlip, padding]) await step(wmCtx);
   const mark = wmCtx.frames[0]!;
@@ -128,20 +137,20 @@ export function replicateCentred(tile: Pixels, width: number, height: number): P
   const left = Math.trunc((tile.width * across - width) / 2);
   const top = Math.trunc((tile.height * down - height) / 2);
 
-  const { channels } = tile;
-  const rowBytes = width * channels;
+  const pixel = bytesPerPixel(tile);
+  const rowBytes = width * pixel;
   // Every output row is one of tile.height distinct rows; build those once.
   const rows = Array.from({ length: tile.height }, (_, ty) => {
     const row = Buffer.alloc(rowBytes);
     for (let x = 0; x < width; x++) {
-      const from = (ty * tile.width + ((x + left) % tile.width)) * channels;
-      tile.data.copy(row, x * channels, from, from + channels);
+      const from = (ty * tile.width + ((x + left) % tile.width)) * pixel;
+      tile.data.copy(row, x * pixel, from, from + pixel);
     }
     return row;
   });
   const data = Buffer.alloc(rowBytes * height);
   for (let y = 0; y < height; y++) rows[(y + top) % tile.height]!.copy(data, y * rowBytes);
-  return { data, width, height, channels };
+  return { ...tile, data, width, height };
 }
 
 function oddCeil(v: number): number {
