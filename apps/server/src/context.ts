@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import { createMonitoring, type Metrics, type Monitoring } from './metrics/index.js';
 import { playgroundPage, playgroundRoutes } from './playground/index.js';
 import { createResultCache, type ResultCache } from './result-cache.js';
+import type { CookieSettings } from './sources/cookies.js';
 import { createSources, type SourceFetcher } from './sources/index.js';
 import { createCacheStorage } from './storage.js';
 
@@ -32,6 +33,8 @@ export interface ServerContext {
   metrics: Metrics;
   monitoring: Monitoring;
   allowedSources: RegExp[];
+  /** IMGPROXY_COOKIE_*: which client cookies reach a source. */
+  cookieSettings: CookieSettings;
   varyClientHints: string[];
   landingPage: string;
   extraRoutes: [string, RequestHandler][];
@@ -143,6 +146,11 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     metrics: monitoring.metrics,
     monitoring,
     allowedSources: config.IMGPROXY_ALLOWED_SOURCES.map(wildcardPattern),
+    cookieSettings: {
+      passthrough: config.IMGPROXY_COOKIE_PASSTHROUGH,
+      all: config.IMGPROXY_COOKIE_PASSTHROUGH_ALL,
+      baseUrl: config.IMGPROXY_COOKIE_BASE_URL,
+    },
     varyClientHints: config.IMGPROXY_ENABLE_CLIENT_HINTS
       ? ['Sec-CH-DPR', 'DPR', 'Sec-CH-Width', 'Width']
       : [],

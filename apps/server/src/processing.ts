@@ -13,8 +13,8 @@ import { canonicalOptions, type ImageFormat, type ParsedUrl, parsePath } from '@
 import type { Request, Response } from 'express';
 import type { ServerContext } from './context.js';
 import { CONTENT_SECURITY_POLICY, cacheControl, contentDisposition } from './http/headers.js';
-import { requestTimeout } from './limiter.js';
-import { sourceForbidden } from './sources/errors.js';
+import { checkAllowedSource, checkSvgSize, untilDeadline } from './security/index.js';
+import { sourceCookies } from './sources/cookies.js';
 import type { SourceImage } from './sources/types.js';
 
 /** The result of one processing request, before it is written: what a cache entry also holds. */
@@ -43,26 +43,25 @@ export function createProcessingHandler(ctx: ServerContext) {
 
   // One job per distinct result: fetch, probe, process. Its deadline is its own, not a
   // requester's, so a waiter that disconnects does not cancel the others (STYLE #9).
-  const job = async (parsed: ParsedUrl, accept: string): Promise<ImageResult> => {
+  // The deadline (IMGPROXY_TIMEOUT) starts before the queue: waiting for a worker counts.
+  const job = async (parsed: ParsedUrl, accept: string, cookie?: string): Promise<ImageResult> => {
     const deadline = AbortSignal.timeout(config.IMGPROXY_TIMEOUT * 1000);
     const queued = performance.now();
     const release = await ctx.limiter.acquire(deadline);
     ctx.metrics.span('queue', (performance.now() - queued) / 1000);
     ctx.metrics.imagesInProgress(1);
-    try {
-      const result = await produce(ctx, parsed, accept, deadline);
-      if (deadline.aborted) throw requestTimeout();
-      return result;
-    } finally {
+    const work = produce(ctx, parsed, accept, deadline, cookie).finally(() => {
       ctx.metrics.imagesInProgress(-1);
       release();
-    }
+    });
+    return untilDeadline(work, deadline);
   };
 
   return async function handleProcessing(req: Request, res: Response): Promise<void> {
     const parsed = parsePath(rawPath(req), ctx.urlSettings);
     applyClientHints(ctx, parsed.options, req);
-    checkAllowedSource(ctx, parsed.sourceUrl);
+    checkAllowedSource(ctx.allowedSources, parsed.sourceUrl);
+    const cookie = sourceCookies(ctx.cookieSettings, { header: (name) => req.get(name) }, parsed.sourceUrl);
     const accept = String(req.headers.accept ?? '');
     const o = parsed.options;
     const cache = ctx.cache;
@@ -82,7 +81,9 @@ export function createProcessingHandler(ctx: ServerContext) {
     if (cache) res.locals.cache = o.bypassCache ? 'BYPASS' : 'MISS';
 
     if (key && inflight.has(key)) ctx.metrics.cache('coalesced', cache!.kind);
-    const result = key ? await inflight.run(key, () => job(parsed, accept)) : await job(parsed, accept);
+    const result = key
+      ? await inflight.run(key, () => job(parsed, accept, cookie))
+      : await job(parsed, accept, cookie);
     if (cache && key && !o.bypassCache) {
       const stored = cache.put(key, result);
       if (config.IMGPROXY_CACHE_REPORT_ERRORS) await stored;
@@ -148,12 +149,13 @@ async function produce(
   parsed: ParsedUrl,
   acceptHeader: string,
   signal: AbortSignal,
+  cookie: string | undefined,
 ): Promise<ImageResult> {
   const { config } = ctx;
   const o = parsed.options;
   const maxBytes = o.security.maxSrcFileSize;
   const downloadStarted = performance.now();
-  const source = await ctx.sources.fetch(parsed.sourceUrl, { maxBytes, signal });
+  const source = await ctx.sources.fetch(parsed.sourceUrl, { maxBytes, signal, cookie });
   ctx.metrics.span('download', (performance.now() - downloadStarted) / 1000);
 
   const base = {
@@ -171,6 +173,7 @@ async function produce(
   // `raw` streams the source untouched, whatever it is.
   if (o.raw) return untouched(source.data, undefined);
 
+  checkSvgSize(source.data, config.IMGPROXY_SVG_UNLIMITED);
   const info = await probeImage(source.data);
   const accept = {
     webp: acceptHeader.includes('image/webp'),
@@ -291,13 +294,4 @@ function isNotModified(req: Request, etag: string | undefined, lastModified: str
     return !Number.isNaN(since) && Date.parse(lastModified) <= since;
   }
   return false;
-}
-
-/**
- * IMGPROXY_ALLOWED_SOURCES: prefixes with `*` wildcards, checked on the final source URL (after
- * IMGPROXY_BASE_URL and replacements). Why: the final URL is what gets fetched.
- */
-function checkAllowedSource(ctx: ServerContext, url: string): void {
-  if (ctx.allowedSources.length === 0) return;
-  if (!ctx.allowedSources.some((re) => re.test(url))) throw sourceForbidden('Source URL is not allowed');
 }
