@@ -71,3 +71,37 @@ function flushMemcached(port: number): Promise<void> {
     socket.on('error', reject);
   });
 }
+
+const v3 = serverEnv(
+  'swift with Keystone v3',
+  ['TEST_SWIFT_V3_AUTH_URL', 'TEST_SWIFT_V3_USER', 'TEST_SWIFT_V3_KEY', 'TEST_SWIFT_V3_TENANT'],
+  { optional: true },
+);
+
+describe.skipIf(!v3)('swift storage (Swift 2.30 behind Keystone v3)', () => {
+  const e = v3 ?? ({} as NonNullable<typeof v3>);
+  const options = () => ({
+    username: e.TEST_SWIFT_V3_USER,
+    apiKey: e.TEST_SWIFT_V3_KEY,
+    authUrl: e.TEST_SWIFT_V3_AUTH_URL,
+    tenant: e.TEST_SWIFT_V3_TENANT,
+    ...(process.env.TEST_SWIFT_V3_DOMAIN ? { domain: process.env.TEST_SWIFT_V3_DOMAIN } : {}),
+  });
+
+  // Auth version 0: the `/v3` in the auth URL selects Keystone.
+  storageConformance('swift v3', () =>
+    createSwiftStorage({ ...options(), container: `tintype-${randomUUID()}`, listPageSize: LIST_PAGE_SIZE }),
+  );
+
+  it('reports a wrong password as an error', async () => {
+    const storage = await createSwiftStorage({ ...options(), apiKey: 'wrong', container: 'c' });
+    await expect(storage.get('k')).rejects.toThrow(/Keystone\) auth failed: HTTP 401/);
+    await storage.close?.();
+  });
+
+  it('needs a project to scope the token to', async () => {
+    const storage = await createSwiftStorage({ ...options(), tenant: undefined, container: 'c' });
+    await expect(storage.get('k')).rejects.toThrow(/TENANT/);
+    await storage.close?.();
+  });
+});
