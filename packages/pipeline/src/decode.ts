@@ -4,6 +4,9 @@ import type { PipelineContext } from './context.js';
 import { render, unstack } from './pixels.js';
 import { FAIL_ON, pixelBudget } from './probe.js';
 
+const MIN_DENSITY = 1;
+const MAX_DENSITY = 100_000;
+
 /** sharp's own default ceiling, kept for rendered vectors whose size the request decides. */
 const SHARP_DEFAULT_PIXEL_LIMIT = 0x3fff * 0x3fff;
 
@@ -21,8 +24,9 @@ export async function decode(ctx: PipelineContext, shrink: number): Promise<void
   let image = sharp(input, {
     failOn: FAIL_ON,
     limitInputPixels: isVector ? Math.max(SHARP_DEFAULT_PIXEL_LIMIT, budget || 0) : budget,
-    // Density is how sharp scales an SVG: 72 dpi renders user units 1:1.
-    ...(isVector ? { density: 72 / shrink } : {}),
+    // Density is how sharp scales an SVG: 72 dpi renders user units 1:1. Beyond sharp's range the
+    // render stops short and the scale step does the rest.
+    ...(isVector ? { density: Math.min(MAX_DENSITY, Math.max(MIN_DENSITY, 72 / shrink)) } : {}),
     ...(pages > 1 ? { pages } : {}),
   });
 

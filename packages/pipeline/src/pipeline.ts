@@ -144,13 +144,13 @@ export function contextFor(
   return ctx;
 }
 
+const EIGHT_BIT = new Set(['uchar', 'char']);
+
 /**
  * Steps hold whole frames in memory, so a result of absurd size (w:50000/h:50000/el:1) would
  * exhaust it: refuse what no encoder-bound image needs. imgproxy has no such limit; it relies on
  * max_result_dimension, which stays the way to set a tighter one.
  */
-const EIGHT_BIT = new Set(['uchar', 'char']);
-
 export const MAX_RESULT_PIXELS = 0x3fff * 0x3fff;
 
 function checkResultSize(ctx: PipelineContext): void {

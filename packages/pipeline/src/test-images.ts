@@ -123,8 +123,13 @@ export async function contextOf(
  * The grid stored so that EXIF `orientation` displays it upright: what a camera writes when held
  * sideways. The inverse of imgproxy's rotate-then-mirror reading of each orientation.
  */
-export async function orientedGrid(orientation: number): Promise<Buffer> {
-  const p = gridPixels();
+export async function orientedGrid(
+  orientation: number,
+  format: 'png' | 'jpeg' = 'png',
+  width = 200,
+  height = 100,
+): Promise<Buffer> {
+  const p = gridPixels(width, height);
   const base = () => sharp(p.data, { raw: { width: p.width, height: p.height, channels: 3 } });
   const undo: Record<number, (s: Sharp) => Sharp> = {
     1: (s) => s,
@@ -137,7 +142,8 @@ export async function orientedGrid(orientation: number): Promise<Buffer> {
     8: (s) => s.rotate(90),
   };
   const stored = await undo[orientation]!(base()).png().toBuffer();
-  return sharp(stored).withMetadata({ orientation }).png().toBuffer();
+  const tagged = sharp(stored).withMetadata({ orientation });
+  return format === 'jpeg' ? tagged.jpeg({ quality: 95 }).toBuffer() : tagged.png().toBuffer();
 }
 
 /** An image drawn pixel by pixel from a function returning [r, g, b] or [r, g, b, a]. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextOf, gridImage, regionAt, run } from '../test-images.js';
+import { contextOf, gridImage, orientedGrid, regionAt, run } from '../test-images.js';
 import { scaleOnLoad } from './scale-on-load.js';
 
 const svg = (width: number, height: number) =>
@@ -58,6 +58,26 @@ describe('scale on load', () => {
       const slow = await run(source, options, 'png', { disableShrinkOnLoad: true });
       expect([fast.width, fast.height]).toEqual([slow.width, slow.height]);
     }
+  });
+
+  it('shrinks a turned JPEG on load and still shows it upright', async () => {
+    const source = await orientedGrid(6, 'jpeg', 2000, 1000);
+    const ctx = await contextOf(source, { width: 100 });
+    await scaleOnLoad(ctx);
+    // Stored 1000x2000: decoded at 1/8, still turned (rotation comes later).
+    expect([ctx.frames[0]!.width, ctx.frames[0]!.height]).toEqual([125, 250]);
+    const result = await run(source, {
+      width: 100,
+      crop: { width: 1000, height: 500, gravity: { type: 'nowe', x: 0, y: 0 } },
+    });
+    expect([result.width, result.height]).toEqual([100, 50]);
+    expect(await regionAt(result.data, 10, 10)).toBe('nowe');
+    expect(await regionAt(result.data, 90, 40)).toBe('ce');
+  });
+
+  it("renders a tiny SVG as large as asked, past sharp's density range", async () => {
+    const result = await run(svg(2, 1), { width: 4000, height: 2000 });
+    expect([result.width, result.height]).toEqual([4000, 2000]);
   });
 
   it('adjusts a crop to the shrunk image', async () => {
