@@ -19,6 +19,9 @@ export function createLocalSource(root: string) {
     } catch {
       throw sourceNotFound('Invalid local source path');
     }
+    // A `..` left after decoding was percent-encoded (`..%2f`), since the URL parser already
+    // resolved the plain ones: it can only be there to step around IMGPROXY_ALLOWED_SOURCES.
+    if (rel.split(/[\\/]/).includes('..')) throw sourceForbidden('Source path is outside the local root');
     const wanted = resolve(base, `.${sep}${rel}`);
     if (!inside(base, wanted)) throw sourceForbidden('Source path is outside the local root');
     let real: string;

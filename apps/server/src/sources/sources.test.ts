@@ -158,6 +158,14 @@ describe('local source', () => {
     expect([403, 404]).toContain(result);
   });
 
+  it.each([
+    'local:///dir/..%2Fdir/a%20b.png',
+    'local:///dir/..%5cdir/a%20b.png',
+    'local:///..%2f..%2fetc/passwd',
+  ])('refuses a percent-encoded `..` segment even inside the root: %s', async (url) => {
+    await expect(src.fetch(url, { maxBytes: 0 })).rejects.toMatchObject({ code: 'SOURCE_FORBIDDEN' });
+  });
+
   it('enforces the size limit', async () => {
     await expect(src.fetch('local:///dir/a%20b.png', { maxBytes: 3 })).rejects.toMatchObject({ status: 422 });
   });
