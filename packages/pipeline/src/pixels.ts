@@ -1,5 +1,9 @@
 import sharp, { type Sharp } from 'sharp';
 
+// Every request brings a different image, so libvips' operation cache would only hold memory
+// (imgproxy turns it off as well).
+sharp.cache(false);
+
 /**
  * One frame of decoded pixels: sRGB with or without alpha, 8 bits per sample, or 16 when
  * preserve_hdr keeps a deep source deep. Steps pass these between each other, because sharp
