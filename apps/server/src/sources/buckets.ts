@@ -1,5 +1,6 @@
 import type { BucketStorage } from '@tintype/cache';
-import { sourceForbidden, sourceNotFound, sourceTooBig, sourceUnreachable } from './errors.js';
+import { sourceForbidden, sourceNotFound, sourceUnreachable } from './errors.js';
+import { readLimited } from './read.js';
 import type { SourceFetcher, SourceImage, SourceRequest } from './types.js';
 
 export interface BucketSourceOptions {
@@ -44,27 +45,15 @@ export function createBucketSource(options: BucketSourceOptions): SourceFetcher 
       throw sourceUnreachable(e);
     }
     if (!entry) throw sourceNotFound();
-    if (req.maxBytes > 0 && entry.info.size > req.maxBytes) {
-      entry.body.destroy();
-      throw sourceTooBig();
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let data: Buffer;
     try {
-      for await (const chunk of entry.body) {
-        size += (chunk as Buffer).length;
-        if (req.maxBytes > 0 && size > req.maxBytes) {
-          entry.body.destroy();
-          throw sourceTooBig();
-        }
-        chunks.push(chunk as Buffer);
-      }
+      data = await readLimited(entry.body, req.maxBytes, entry.info.size);
     } catch (e) {
       if (e instanceof Error && 'status' in e) throw e;
       throw sourceUnreachable(e);
     }
     return {
-      data: Buffer.concat(chunks, size),
+      data,
       contentType: entry.info.contentType || undefined,
       lastModified: entry.info.lastModified?.toUTCString(),
     };

@@ -3,15 +3,9 @@ import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { Agent, buildConnector, interceptors, errors as undiciErrors } from 'undici';
-import {
-  sourceForbidden,
-  sourceNotFound,
-  sourceStatus,
-  sourceTimeout,
-  sourceTooBig,
-  sourceUnreachable,
-} from './errors.js';
+import { sourceForbidden, sourceNotFound, sourceStatus, sourceTimeout, sourceUnreachable } from './errors.js';
 import { type AddressPolicy, refusal } from './netguard.js';
+import { readLimited } from './read.js';
 import type { SourceImage, SourceRequest } from './types.js';
 
 export interface HttpSourceOptions extends AddressPolicy {
@@ -117,23 +111,10 @@ export function createHttpSource(options: HttpSourceOptions) {
       if (res.statusCode === 404 || res.statusCode === 410) throw sourceNotFound();
       throw sourceStatus(res.statusCode);
     }
-    const length = Number(res.headers['content-length'] ?? Number.NaN);
-    if (req.maxBytes > 0 && length > req.maxBytes) {
-      res.body.destroy();
-      throw sourceTooBig();
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const length = Number(res.headers['content-length']);
+    let data: Buffer;
     try {
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        // Why: Content-Length can lie or be absent; the limit is enforced on the bytes received.
-        if (req.maxBytes > 0 && size > req.maxBytes) {
-          res.body.destroy();
-          throw sourceTooBig();
-        }
-        chunks.push(chunk as Buffer);
-      }
+      data = await readLimited(res.body, req.maxBytes, Number.isNaN(length) ? undefined : length);
     } catch (e) {
       throw classify(e, timeout);
     }
@@ -142,7 +123,7 @@ export function createHttpSource(options: HttpSourceOptions) {
       return Array.isArray(value) ? value[0] : value;
     };
     return {
-      data: Buffer.concat(chunks, size),
+      data,
       contentType: header('content-type'),
       cacheControl: header('cache-control'),
       expires: header('expires'),
