@@ -7,7 +7,7 @@ import { FAIL_ON, pixelBudget } from './probe.js';
 const MIN_DENSITY = 1;
 const MAX_DENSITY = 100_000;
 
-/** sharp's own default ceiling, kept for rendered vectors whose size the request decides. */
+/** sharp's own default ceiling, for rendered vectors when no resolution limit is set. */
 const SHARP_DEFAULT_PIXEL_LIMIT = 0x3fff * 0x3fff;
 
 /**
@@ -23,7 +23,9 @@ export async function decode(ctx: PipelineContext, shrink: number): Promise<void
 
   let image = sharp(input, {
     failOn: FAIL_ON,
-    limitInputPixels: isVector ? Math.max(SHARP_DEFAULT_PIXEL_LIMIT, budget || 0) : budget,
+    // A vector's rendered size is the request's to choose (w:10000/el:1 on a 100x100 SVG), so the
+    // render is bounded by the same resolution limit as any decoded source (issue 5).
+    limitInputPixels: isVector ? budget || SHARP_DEFAULT_PIXEL_LIMIT : budget,
     // Density is how sharp scales an SVG: 72 dpi renders user units 1:1. Beyond sharp's range the
     // render stops short and the scale step does the rest.
     ...(isVector ? { density: Math.min(MAX_DENSITY, Math.max(MIN_DENSITY, 72 / shrink)) } : {}),
