@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cacheKey, createCoalescer } from '@tintype/cache';
 import type { ProcessedImage } from '@tintype/pipeline';
-import {
-  checkSourceLimits,
-  chooseOutputFormat,
-  formatInfo,
-  probeImage,
-  processImage,
-  sanitizeSvg,
-} from '@tintype/pipeline';
+import { chooseOutputFormat, formatInfo, probeImage, processImage, sanitizeSvg } from '@tintype/pipeline';
 import { canonicalOptions, type ImageFormat, type ParsedUrl, parsePath } from '@tintype/url';
 import type { Request, Response } from 'express';
 import type { ServerContext } from './context.js';
@@ -194,7 +187,8 @@ async function produce(
     return { ...untouched(data, info.format), varyAccept: choice.varyAccept };
   }
 
-  checkSourceLimits(info, o.security);
+  // The source limits are checked by processImage, from the header, before any pixel is decoded,
+  // with the frame count the output format will really decode (a still result decodes one).
   const format = choice.format;
   const varyAccept = choice.varyAccept;
   const processingStarted = performance.now();
