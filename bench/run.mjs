@@ -1,0 +1,827 @@
+// The benchmark of issue 8: Tintype against a bare sharp server and ipx on cache misses, and
+// against nginx serving the same bytes on cache hits; then how Tintype's cost grows with
+// concurrency and source size. Run through `pnpm bench` (bench/bench.sh installs and builds first).
+// Every server listens on 127.0.0.1, one at a time; the load is wrk, closed loop, bounded in time.
+// Settings (environment; the defaults are the full run, BENCH_QUICK=1 the ~3-minute one):
+//   BENCH_ROUNDS (3)    rounds; servers run one after the other in each, in a rotated order
+//   BENCH_WARMUP (5)    seconds of unmeasured load after each server start
+//   BENCH_SETTLE (2)    seconds of unmeasured load before each measurement (drains the last one)
+//   BENCH_MEASURE (15)  measured seconds per table cell, split evenly over the rounds
+//   BENCH_SCALE_MEASURE (10)  measured seconds per cell of the scaling table (one round)
+//   BENCH_CONCURRENCY ("4,16"; quick: "16")  BENCH_FORMATS ("jpeg,webp,avif,png")  BENCH_PARTS ("miss,hit,scale")
+//   BENCH_TINTYPE_ENV   extra environment for every Tintype, e.g. "UV_THREADPOOL_SIZE=8 IMGPROXY_WORKERS=2"
+//   BENCH_VARIANTS      more Tintype launches to compare, JSON {"name": {"env": {..}, "processes": 2, "node": ["--flag"]}}
+//   BENCH_DOC (1 in a full run, 0 in a quick one)  write the tables into docs/benchmarks.md
+//   BENCH_PORT (18400)  origin port; the server under test listens on the next one
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { buildCorpus } from './corpus.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const REPO = dirname(BENCH);
+const QUICK = process.env.BENCH_QUICK === '1';
+const num = (name, full, quick) => Number(process.env[name] ?? (QUICK ? quick : full));
+const list = (name, dflt) =>
+  (process.env[name] ?? dflt)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const cfg = {
+  rounds: num('BENCH_ROUNDS', 3, 1),
+  warmup: num('BENCH_WARMUP', 5, 2),
+  settle: num('BENCH_SETTLE', 2, 1),
+  measure: num('BENCH_MEASURE', 15, 2),
+  scaleMeasure: num('BENCH_SCALE_MEASURE', 10, 2),
+  concurrency: list('BENCH_CONCURRENCY', QUICK ? '16' : '4,16').map(Number),
+  formats: list('BENCH_FORMATS', 'jpeg,webp,avif,png'),
+  parts: list('BENCH_PARTS', 'miss,hit,scale'),
+  scaleConcurrency: [1, 4, 16, 64],
+  scaleSourceConcurrency: 4,
+  scaleFormat: 'jpeg',
+  doc: (process.env.BENCH_DOC ?? (QUICK ? '0' : '1')) === '1',
+  port: num('BENCH_PORT', 18400, 18400),
+};
+const perRound = Math.max(1, Math.round(cfg.measure / cfg.rounds));
+
+const CACHE_DIR = process.env.BENCH_CACHE_DIR ?? join(REPO, '.bench-cache');
+const RUN = join(CACHE_DIR, 'run');
+const ORIGIN = `http://127.0.0.1:${cfg.port}`;
+const PORT = cfg.port + 1;
+const TARGET = `http://127.0.0.1:${PORT}`;
+const METRICS_PORT = cfg.port + 2;
+const EXT = { jpeg: 'jpg', webp: 'webp', avif: 'avif', png: 'png' };
+// Tintype's (imgproxy's) default qualities, given to ipx so that it encodes as much as the others.
+const QUALITY = { jpeg: 80, webp: 79, avif: 63 };
+const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// ---------------------------------------------------------------------------------------------
+// processes
+
+const started = new Set();
+
+/** Starts a server (one or several processes) and waits until it answers HTTP. */
+async function startServer(name, spec) {
+  const logFile = openSync(join(RUN, `${name}.log`), 'a');
+  const procs = [];
+  for (let i = 0; i < (spec.processes ?? 1); i++) {
+    const p = spawn(spec.cmd[0], spec.cmd.slice(1), {
+      cwd: spec.cwd ?? REPO,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', logFile, logFile],
+    });
+    started.add(p);
+    p.once('exit', () => started.delete(p));
+    procs.push(p);
+  }
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (procs.some((p) => p.exitCode !== null))
+      throw new Error(`${name} exited at start; see ${RUN}/${name}.log`);
+    try {
+      await fetch(`${TARGET}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.arrayBuffer());
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${name} did not answer on ${TARGET}`);
+      await sleep(100);
+    }
+  }
+  if (procs.length > 1) await sleep(1000); // the others bind the same port a moment later
+  return { name, procs, pids: procs.map((p) => p.pid) };
+}
+
+async function stopServer(server) {
+  const hwm = sumStatus(treeOf(server.pids), 'VmHWM');
+  for (const p of server.procs) p.kill('SIGTERM');
+  const exited = Promise.all(
+    server.procs.map((p) => (p.exitCode !== null ? null : new Promise((r) => p.once('exit', r)))),
+  );
+  const t = setTimeout(() => {
+    for (const p of server.procs) if (p.exitCode === null) p.kill('SIGKILL');
+  }, 10_000);
+  await exited;
+  clearTimeout(t);
+  return hwm;
+}
+
+function stopAll() {
+  for (const p of started) p.kill('SIGKILL');
+}
+process.on('exit', stopAll);
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => process.exit(130));
+
+// ---------------------------------------------------------------------------------------------
+// memory: the whole process tree of a server (nginx's workers, several Tintype processes)
+
+function treeOf(roots) {
+  const children = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(d));
+    } catch {} // gone meanwhile
+  }
+  const out = [];
+  const todo = [...roots];
+  while (todo.length) {
+    const pid = todo.pop();
+    out.push(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Sum of a /proc/<pid>/status field (kB) over the pids. */
+function sumStatus(pids, field) {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {}
+  }
+  return kb;
+}
+
+/** Polls the tree's resident memory every 100 ms; stop() gives the highest sum seen, in kB. */
+function sampleRss(roots) {
+  let pids = treeOf(roots);
+  let peak = sumStatus(pids, 'VmRSS');
+  let ticks = 0;
+  const timer = setInterval(() => {
+    if (++ticks % 10 === 0) pids = treeOf(roots);
+    peak = Math.max(peak, sumStatus(pids, 'VmRSS'));
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// load
+
+const WRK_LUA = join(BENCH, 'wrk.lua');
+
+/** One wrk run over a list of paths; returns its counts and latency percentiles. */
+async function wrk(paths, c, seconds) {
+  const file = join(RUN, `paths-${process.pid}.txt`);
+  writeFileSync(file, `${paths.join('\n')}\n`);
+  const threads = Math.min(2, c);
+  const args = [
+    '-t',
+    threads,
+    '-c',
+    c,
+    '-d',
+    `${seconds}s`,
+    '--timeout',
+    '30s',
+    '-s',
+    WRK_LUA,
+    TARGET,
+    '--',
+    file,
+  ];
+  const out = await new Promise((resolve, reject) => {
+    const p = spawn('wrk', args.map(String), { stdio: ['ignore', 'pipe', 'inherit'] });
+    started.add(p);
+    let text = '';
+    p.stdout.on('data', (d) => {
+      text += d;
+    });
+    p.once('error', reject);
+    p.once('exit', (code) => {
+      started.delete(p);
+      code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`));
+    });
+  });
+  const line = out.split('\n').find((l) => l.startsWith('{"requests"'));
+  if (!line) throw new Error(`no result from wrk: ${out}`);
+  return JSON.parse(line);
+}
+
+/** Hits: settles, then measures one cell with wrk while sampling the server's memory. */
+async function wrkCell(server, paths, c, seconds) {
+  if (cfg.settle > 0) await wrk(paths, c, cfg.settle);
+  const stopSampling = sampleRss(server.pids);
+  const r = await wrk(paths, c, seconds);
+  const rssKb = stopSampling();
+  return { ...r, errors: r.connect + r.read + r.write + r.status + r.timeout, rssKb };
+}
+
+let cachebuster = 0;
+
+/**
+ * Misses: a closed loop of c connections, each sending its next request when the last is
+ * answered, for settle + seconds without a pause; only what completes inside the measured window
+ * counts. Why not wrk here: a miss takes up to seconds, so a separate wrk run would start on an
+ * idle server (the first answers come late) and stop with c answers unread; measuring a window
+ * of one continuous run has neither edge. Requests still open at the end are abandoned, and the
+ * next measurement waits until the server has finished them (waitIdle).
+ */
+async function loopCell(server, paths, c, seconds, settle = cfg.settle) {
+  await waitIdle(server);
+  const pool = new Pool(TARGET, {
+    connections: c,
+    pipelining: 1,
+    headersTimeout: 120_000,
+    bodyTimeout: 120_000,
+  });
+  const t0 = performance.now();
+  const from = t0 + settle * 1000;
+  const to = from + seconds * 1000;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), to - t0);
+  const latencies = [];
+  let bytes = 0;
+  let errors = 0;
+  let next = 0;
+  let stopSampling;
+  const samplerStart = setTimeout(() => {
+    stopSampling = sampleRss(server.pids);
+  }, from - t0);
+  const connection = async () => {
+    while (performance.now() < to) {
+      // {n}: a cachebuster unique in the whole run, so that no two requests share a result.
+      const path = paths[next++ % paths.length].replace('{n}', String(++cachebuster));
+      const start = performance.now();
+      let size = 0;
+      let ok = false;
+      try {
+        const res = await pool.request({ path, method: 'GET', signal: abort.signal });
+        for await (const chunk of res.body) size += chunk.length;
+        ok = res.statusCode === 200;
+      } catch {
+        if (abort.signal.aborted) return;
+      }
+      const end = performance.now();
+      if (end >= from && end <= to) {
+        latencies.push(end - start);
+        bytes += size;
+        if (!ok) errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: c }, connection));
+  clearTimeout(timer);
+  clearTimeout(samplerStart);
+  const rssKb = stopSampling ? stopSampling() : 0;
+  await pool.destroy().catch(() => {});
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return {
+    requests: latencies.length,
+    duration_us: seconds * 1e6,
+    bytes,
+    errors,
+    p50_us: at(0.5) * 1000,
+    p99_us: at(0.99) * 1000,
+    max_us: (latencies.at(-1) ?? Number.NaN) * 1000,
+    rssKb,
+  };
+}
+
+/** CPU time (clock ticks) the tree has used so far. */
+function cpuTicks(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {}
+  }
+  return ticks;
+}
+
+/** Waits (at most 20 s) until the server uses less than a tenth of a core: abandoned work is done. */
+async function waitIdle(server) {
+  const pids = treeOf(server.pids);
+  const deadline = Date.now() + 20_000;
+  let last = cpuTicks(pids);
+  while (Date.now() < deadline) {
+    await sleep(250);
+    const now = cpuTicks(pids);
+    if (now - last < 3) return;
+    last = now;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// servers and their URLs
+
+const NODE = process.execPath;
+const TINTYPE_CLI = join(REPO, 'apps/server/dist/cli.js');
+
+function parseEnv(text) {
+  return Object.fromEntries(
+    (text ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+const VARIANTS = { tintype: {}, ...JSON.parse(process.env.BENCH_VARIANTS ?? '{}') };
+const FS_ROOT = join(RUN, 'tintype-cache');
+
+/** A Tintype launch: cache off (misses), fs only (fs hits), or fs behind the memory tier. */
+function tintype(variant, mode, extraEnv = {}) {
+  const v = VARIANTS[variant];
+  const cache =
+    mode === 'miss'
+      ? { IMGPROXY_CACHE_USE: '' }
+      : {
+          IMGPROXY_CACHE_USE: 'fs',
+          IMGPROXY_CACHE_FS_ROOT: FS_ROOT,
+          IMGPROXY_CACHE_MEMORY_SIZE: mode === 'mem' ? '256' : '0',
+        };
+  return {
+    cmd: [NODE, ...(v.node ?? []), TINTYPE_CLI, 'serve'],
+    processes: v.processes,
+    env: {
+      IMGPROXY_BIND: `127.0.0.1:${PORT}`,
+      IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: 'true',
+      IMGPROXY_GRACEFUL_STOP_TIMEOUT: '1',
+      ...(v.processes > 1 ? { IMGPROXY_SO_REUSEPORT: 'true' } : {}),
+      ...cache,
+      ...parseEnv(process.env.BENCH_TINTYPE_ENV),
+      ...(v.env ?? {}),
+      ...extraEnv,
+    },
+  };
+}
+
+const reference = () => ({
+  cmd: [NODE, join(BENCH, 'servers/reference.mjs')],
+  env: { PORT: String(PORT), ORIGIN },
+});
+const ipx = () => ({ cmd: [NODE, join(BENCH, 'servers/ipx.mjs')], env: { PORT: String(PORT), ORIGIN } });
+
+// nginx runs with a prefix of its own: the origin (the corpus) and the hit ceiling (results).
+function nginxConf(name, root, port, workers) {
+  const prefix = join(RUN, name);
+  mkdirSync(join(prefix, 'tmp'), { recursive: true });
+  writeFileSync(
+    join(prefix, 'nginx.conf'),
+    `daemon off; master_process on; worker_processes ${workers}; pid nginx.pid; error_log stderr warn;
+events { worker_connections 4096; }
+http {
+  access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_requests 1000000; etag on;
+  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
+  types { image/jpeg jpg; image/png png; image/webp webp; image/avif avif; }
+  server { listen 127.0.0.1:${port}; root ${root}; }
+}
+`,
+  );
+  return { cmd: ['nginx', '-p', prefix, '-c', 'nginx.conf'] };
+}
+
+/** What each server is asked for one source and output format. */
+const URLS = {
+  // {n}: a cachebuster unique to each request, so a miss is a miss (no coalescing, no memory tier).
+  tintypeMiss: (f, fmt) => `/unsafe/cb:{n}/rs:fit:512:512/plain/${ORIGIN}/${f}@${fmt}`,
+  tintypeHit: (f, fmt) => `/unsafe/rs:fit:512:512/plain/${ORIGIN}/${f}@${fmt}`,
+  reference: (f, fmt) => `/${fmt}/${f}`,
+  ipx: (f, fmt) => `/s_512x512,fit_inside,f_${fmt}${QUALITY[fmt] ? `,q_${QUALITY[fmt]}` : ''}/${ORIGIN}/${f}`,
+  nginx: (f, fmt) => `/${fmt}/${f}.${EXT[fmt]}`,
+};
+
+// ---------------------------------------------------------------------------------------------
+// the run
+
+async function main() {
+  mkdirSync(RUN, { recursive: true });
+  rmSync(FS_ROOT, { recursive: true, force: true });
+  for (const f of readdirSync(RUN)) if (f.endsWith('.log')) rmSync(join(RUN, f));
+  const manifest = JSON.parse(readFileSync(await buildCorpus(CACHE_DIR), 'utf8'));
+  const jpegs = manifest.files.filter((f) => /^j\d+\.jpg$/.test(f.name)).map((f) => f.name);
+  const copies = manifest.files.filter((f) => /^[pw]\d+\./.test(f.name)).map((f) => f.name);
+  // The copies sit between the JPEGs, so that every stretch of the cycle mixes source formats.
+  const sources = [];
+  for (const [i, j] of jpegs.entries()) {
+    sources.push(j);
+    if (i % 2 === 1 && copies.length) sources.push(copies.shift());
+  }
+  sources.push(...copies);
+  const pathsFor = (urlOf, formats = cfg.formats, files = sources) =>
+    formats.flatMap((fmt) => files.map((f) => urlOf(f, fmt)));
+
+  const t0 = Date.now();
+  log(`corpus: ${sources.length} sources; ${QUICK ? 'quick' : 'full'} run`, JSON.stringify(cfg));
+  const origin = await startOrigin();
+  const results = [];
+  const record = (r) => {
+    results.push(r);
+    log(
+      `${r.part} ${r.server} ${r.format} c${r.c}${r.round ? ` r${r.round}` : ''}: ${(r.requests / (r.duration_us / 1e6)).toFixed(1)} req/s, p50 ${(r.p50_us / 1000).toFixed(1)} ms, p99 ${(r.p99_us / 1000).toFixed(1)} ms, ${r.errors} errors, ${(r.rssKb / 1024).toFixed(0)} MB`,
+    );
+  };
+
+  let memoryTier = false;
+  if (cfg.parts.includes('hit')) {
+    await prepareHits(pathsFor);
+    memoryTier = await probeMemoryTier();
+    log(`memory tier: ${memoryTier ? 'present' : 'not present (its rows say n/a)'}`);
+  }
+
+  const missServers = [...Object.keys(VARIANTS), 'reference', 'ipx'];
+  const hitServers = ['tintype-fs', ...(memoryTier ? ['tintype-mem'] : []), 'nginx'];
+  for (let round = 1; round <= cfg.rounds; round++) {
+    if (cfg.parts.includes('miss')) {
+      for (const name of rotate(missServers, round - 1)) {
+        const spec = name === 'reference' ? reference() : name === 'ipx' ? ipx() : tintype(name, 'miss');
+        const urlOf = name === 'reference' ? URLS.reference : name === 'ipx' ? URLS.ipx : URLS.tintypeMiss;
+        await runServer(name, spec, async (server) => {
+          await loopCell(server, pathsFor(urlOf), 16, 0, cfg.warmup);
+          for (const format of cfg.formats) {
+            for (const c of cfg.concurrency) {
+              const r = await loopCell(server, pathsFor(urlOf, [format]), c, perRound);
+              record({ part: 'miss', server: name, format, c, round, ...r });
+            }
+          }
+        });
+      }
+    }
+    if (cfg.parts.includes('hit')) {
+      for (const name of rotate(hitServers, round - 1)) {
+        const spec =
+          name === 'nginx'
+            ? nginxConf('nginx-hits', join(RUN, 'results'), PORT, 'auto')
+            : tintype('tintype', name === 'tintype-mem' ? 'mem' : 'fs');
+        const urlOf = name === 'nginx' ? URLS.nginx : URLS.tintypeHit;
+        await runServer(name, spec, async (server) => {
+          await prime(pathsFor(urlOf));
+          await wrk(pathsFor(urlOf), 16, cfg.warmup);
+          for (const format of cfg.formats) {
+            for (const c of cfg.concurrency) {
+              const r = await wrkCell(server, pathsFor(urlOf, [format]), c, perRound);
+              record({ part: 'hit', server: name, format, c, round, ...r });
+            }
+          }
+        });
+      }
+    }
+  }
+
+  if (cfg.parts.includes('scale')) {
+    for (const name of ['tintype', 'reference']) {
+      const spec = name === 'reference' ? reference() : tintype('tintype', 'miss');
+      const urlOf = name === 'reference' ? URLS.reference : URLS.tintypeMiss;
+      await runServer(`${name}-scale`, spec, async (server) => {
+        await loopCell(server, pathsFor(urlOf, [cfg.scaleFormat]), 16, 0, cfg.warmup);
+        for (const c of cfg.scaleConcurrency) {
+          const r = await loopCell(server, pathsFor(urlOf, [cfg.scaleFormat]), c, cfg.scaleMeasure);
+          record({ part: 'scale-c', server: name, format: cfg.scaleFormat, c, source: 'corpus', ...r });
+        }
+        for (const source of ['s01.jpg', 's06.jpg', 's20.jpg']) {
+          const c = cfg.scaleSourceConcurrency;
+          const r = await loopCell(server, pathsFor(urlOf, [cfg.scaleFormat], [source]), c, cfg.scaleMeasure);
+          record({ part: 'scale-src', server: name, format: cfg.scaleFormat, c, source, ...r });
+        }
+      });
+    }
+  }
+  await stopServer(origin);
+
+  const elapsed = Math.round((Date.now() - t0) / 1000);
+  const report = renderReport({ results, manifest, memoryTier, elapsed, sources });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const outDir = join(REPO, 'bench-results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, `bench-${stamp}.json`),
+    JSON.stringify({ cfg, variants: VARIANTS, results }, null, 1),
+  );
+  writeFileSync(join(outDir, `bench-${stamp}.md`), report);
+  if (cfg.doc) writeDoc(report);
+  console.log(report);
+  log(`done in ${elapsed} s; raw results in bench-results/bench-${stamp}.json`);
+}
+
+async function runServer(name, spec, body) {
+  log(`start ${name}`);
+  const server = await startServer(name, spec);
+  try {
+    await body(server);
+  } finally {
+    await stopServer(server);
+  }
+}
+
+async function startOrigin() {
+  const spec = nginxConf('origin', join(CACHE_DIR, 'corpus'), cfg.port, 1);
+  const p = spawn(spec.cmd[0], spec.cmd.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+  started.add(p);
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`${ORIGIN}/`).then((r) => r.arrayBuffer());
+      break;
+    } catch {
+      if (i > 100) throw new Error('origin nginx did not start');
+      await sleep(100);
+    }
+  }
+  return { name: 'origin', procs: [p], pids: [p.pid] };
+}
+
+/** Fills Tintype's fs cache once per run, and puts the same result bytes where nginx serves them. */
+async function prepareHits(pathsFor) {
+  log('prepare hits: filling the fs cache and the static copies');
+  const spec = tintype('tintype', 'fs');
+  await runServer('tintype-prepare', spec, async () => {
+    for (const fmt of cfg.formats) {
+      const dir = join(RUN, 'results', fmt);
+      mkdirSync(dir, { recursive: true });
+      await parallel(4, sourcesOf(pathsFor), async (f) => {
+        const res = await fetch(`${TARGET}${URLS.tintypeHit(f, fmt)}`);
+        if (res.status !== 200) throw new Error(`prepare ${f}@${fmt}: ${res.status}`);
+        writeFileSync(join(dir, `${f}.${EXT[fmt]}`), Buffer.from(await res.arrayBuffer()));
+      });
+    }
+    await sleep(1000); // cache writes land after the response
+  });
+}
+
+const sourcesOf = (pathsFor) => pathsFor((f) => f, [cfg.formats[0]]);
+
+/** Asks once for every URL (the memory tier fills from the fs cache). */
+async function prime(paths) {
+  await parallel(4, paths, async (p) => {
+    const res = await fetch(`${TARGET}${p}`);
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`prime ${p}: ${res.status}`);
+  });
+}
+
+/** Whether this build has the memory tier: its hits show in the Prometheus counters. */
+async function probeMemoryTier() {
+  const spec = tintype('tintype', 'mem', { IMGPROXY_PROMETHEUS_BIND: `127.0.0.1:${METRICS_PORT}` });
+  let hits = 0;
+  await runServer('tintype-probe', spec, async () => {
+    const url = `${TARGET}${URLS.tintypeHit('j20.jpg', cfg.formats[0])}`;
+    for (let i = 0; i < 3; i++) await fetch(url).then((r) => r.arrayBuffer());
+    const text = await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`).then((r) => r.text());
+    const m = /cache_hits_total\{backend="memory"\} (\d+)/.exec(text);
+    hits = m ? Number(m[1]) : 0;
+  }).catch((e) => log(`memory-tier probe failed: ${e.message}`));
+  return hits > 0;
+}
+
+async function parallel(n, items, fn) {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (queue.length) await fn(queue.shift());
+    }),
+  );
+}
+
+const rotate = (a, k) => a.map((_, i) => a[(i + k) % a.length]);
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+function combine(rows) {
+  const requests = rows.reduce((s, r) => s + r.requests, 0);
+  const seconds = rows.reduce((s, r) => s + r.duration_us, 0) / 1e6;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  return {
+    rps: requests / seconds,
+    p50: median(rows.map((r) => r.p50_us)) / 1000,
+    p99: median(rows.map((r) => r.p99_us)) / 1000,
+    errors: rows.reduce((s, r) => s + r.errors, 0),
+    rssMb: Math.max(...rows.map((r) => r.rssKb)) / 1024,
+    kb: rows.reduce((s, r) => s + r.bytes, 0) / Math.max(1, requests) / 1024,
+    n: rows.length,
+  };
+}
+
+const fx = (x, d = 1) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
+const rpsText = (x) => (x >= 1000 ? x.toFixed(0) : fx(x, 1));
+
+function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
+  const pick = (part, server, format, c, extra = () => true) =>
+    results.filter(
+      (r) => r.part === part && r.server === server && r.format === format && r.c === c && extra(r),
+    );
+  const out = [];
+  const line = (s = '') => out.push(s);
+
+  line(
+    `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${QUICK ? 'quick' : 'full'} mode, ${elapsed} s.`,
+  );
+  line(
+    `Per cell: ${cfg.warmup} s warm-up per server start, ${cfg.settle} s settling, ${perRound * cfg.rounds} s measured (${cfg.rounds} round${cfg.rounds > 1 ? 's' : ''} of ${perRound} s, servers interleaved).`,
+  );
+  line();
+  line(machine(manifest, sources));
+  line();
+  const tintypeNames = Object.keys(VARIANTS);
+  const targets = [];
+
+  if (results.some((r) => r.part === 'miss')) {
+    line('### Misses (cache off), resize to fit 512x512');
+    line();
+    line(
+      '| output | c | server | req/s | × ref | p50 ms | p99 ms | errors | peak RSS MB | RSS × ref | KB/resp |',
+    );
+    line('|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+    for (const format of cfg.formats) {
+      for (const c of cfg.concurrency) {
+        const ref = combine(pick('miss', 'reference', format, c));
+        for (const server of [...tintypeNames, 'reference', 'ipx']) {
+          const rows = pick('miss', server, format, c);
+          if (!rows.length) continue;
+          const s = combine(rows);
+          line(
+            `| ${format} | ${c} | ${server} | ${rpsText(s.rps)} | ${fx(s.rps / ref.rps, 2)} | ${fx(s.p50)} | ${fx(s.p99)} | ${s.errors} | ${fx(s.rssMb, 0)} | ${fx(s.rssMb / ref.rssMb, 2)} | ${fx(s.kb)} |`,
+          );
+          if (server === 'tintype') {
+            targets.push({
+              t: 'miss req/s ≥ 1.1× reference',
+              ok: s.rps >= 1.1 * ref.rps,
+              v: `${format} c${c}: ${fx(s.rps / ref.rps, 2)}×`,
+            });
+            targets.push({
+              t: 'miss p99 ≤ reference p99',
+              ok: s.p99 <= ref.p99,
+              v: `${format} c${c}: ${fx(s.p99, 0)} vs ${fx(ref.p99, 0)} ms`,
+            });
+            if (c === 16)
+              targets.push({
+                t: 'miss peak RSS at c16 ≤ 0.5× reference',
+                ok: s.rssMb <= 0.5 * ref.rssMb,
+                v: `${format}: ${fx(s.rssMb / ref.rssMb, 2)}×`,
+              });
+          }
+        }
+      }
+    }
+    line();
+  }
+
+  if (results.some((r) => r.part === 'hit')) {
+    line('### Hits, the same result bytes');
+    line();
+    line('| output | c | server | req/s | × nginx | p50 ms | p99 ms | errors | peak RSS MB | KB/resp |');
+    line('|---|--:|---|--:|--:|--:|--:|--:|--:|--:|');
+    for (const format of cfg.formats) {
+      for (const c of cfg.concurrency) {
+        const ng = combine(pick('hit', 'nginx', format, c));
+        for (const server of ['tintype-fs', 'tintype-mem', 'nginx']) {
+          const rows = pick('hit', server, format, c);
+          if (!rows.length) {
+            if (server === 'tintype-mem')
+              line(`| ${format} | ${c} | ${server} | n/a | n/a | n/a | n/a | n/a | n/a | n/a |`);
+            continue;
+          }
+          const s = combine(rows);
+          line(
+            `| ${format} | ${c} | ${server} | ${rpsText(s.rps)} | ${fx(s.rps / ng.rps, 2)} | ${fx(s.p50, 2)} | ${fx(s.p99, 2)} | ${s.errors} | ${fx(s.rssMb, 0)} | ${fx(s.kb)} |`,
+          );
+          if (server === 'tintype-fs') {
+            targets.push({
+              t: 'fs hit req/s ≥ 0.25× nginx',
+              ok: s.rps >= 0.25 * ng.rps,
+              v: `${format} c${c}: ${fx(s.rps / ng.rps, 2)}×`,
+            });
+            if (c === 16)
+              targets.push({
+                t: 'fs hit p99 < 10 ms at c16',
+                ok: s.p99 < 10,
+                v: `${format}: ${fx(s.p99, 1)} ms`,
+              });
+          }
+          if (server === 'tintype-mem') {
+            targets.push({
+              t: 'memory hit req/s ≥ 0.35× nginx',
+              ok: s.rps >= 0.35 * ng.rps,
+              v: `${format} c${c}: ${fx(s.rps / ng.rps, 2)}×`,
+            });
+          }
+        }
+      }
+    }
+    if (!memoryTier)
+      targets.push({ t: 'memory hit req/s ≥ 0.35× nginx', ok: false, v: 'no memory tier in this build' });
+    line();
+  }
+
+  if (results.some((r) => r.part.startsWith('scale'))) {
+    line(
+      `### How cost grows (misses, ${cfg.scaleFormat} output, one round of ${cfg.scaleMeasure} s per cell)`,
+    );
+    line();
+    line(
+      '| source | c | Tintype req/s | p99 ms | errors | peak RSS MB | reference req/s | p99 ms | errors | peak RSS MB |',
+    );
+    line('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    const scaleRow = (part, source, c) => {
+      const cells = ['tintype', 'reference'].map((server) => {
+        const rows = results.filter(
+          (r) => r.part === part && r.server === server && r.c === c && r.source === source,
+        );
+        if (!rows.length) return 'n/a | n/a | n/a | n/a';
+        const s = combine(rows);
+        return `${rpsText(s.rps)} | ${fx(s.p99, 0)} | ${s.errors} | ${fx(s.rssMb, 0)}`;
+      });
+      const label = source === 'corpus' ? 'corpus (4–24 MP)' : `${source} (${mpOf(manifest, source)} MP)`;
+      line(`| ${label} | ${c} | ${cells.join(' | ')} |`);
+    };
+    for (const c of cfg.scaleConcurrency) scaleRow('scale-c', 'corpus', c);
+    for (const s of ['s01.jpg', 's06.jpg', 's20.jpg']) scaleRow('scale-src', s, cfg.scaleSourceConcurrency);
+    line();
+  }
+
+  if (targets.length) {
+    line('### Targets');
+    line();
+    line('| target | held | worst case |');
+    line('|---|---|---|');
+    const names = [...new Set(targets.map((t) => t.t))];
+    for (const name of names) {
+      const ts = targets.filter((t) => t.t === name);
+      const failed = ts.filter((t) => !t.ok);
+      line(
+        `| ${name} | ${failed.length ? `no (${failed.length}/${ts.length} cells)` : 'yes'} | ${(failed.length ? failed : ts).map((t) => t.v).join('; ')} |`,
+      );
+    }
+    line();
+  }
+  if (Object.keys(VARIANTS).length > 1) {
+    line('Tintype launches compared:');
+    line();
+    for (const [name, v] of Object.entries(VARIANTS)) line(`- \`${name}\`: ${JSON.stringify(v)}`);
+    line();
+  }
+  const extra = process.env.BENCH_TINTYPE_ENV;
+  if (extra) line(`Every Tintype ran with \`${extra}\`.\n`);
+  return out.join('\n');
+}
+
+const mpOf = (manifest, name) => {
+  const f = manifest.files.find((x) => x.name === name);
+  return ((f.width * f.height) / 1e6).toFixed(1);
+};
+
+function machine(manifest, sources) {
+  // Some tools print their version on stderr (nginx), or exit non-zero after printing it (wrk).
+  const run = (cmd, args) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  };
+  const version = (dir, pkg) => {
+    try {
+      return JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+    } catch {
+      return '?';
+    }
+  };
+  const sharpDir = join(REPO, 'packages/pipeline');
+  const vips = createRequire(join(BENCH, 'run.mjs'))('sharp').versions.vips;
+  const commit = run('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']);
+  const dirty = run('git', ['-C', REPO, 'status', '--porcelain', '--', 'apps', 'packages'])
+    ? ' + uncommitted changes'
+    : '';
+  const mp = sources.map((s) => mpOf(manifest, s));
+  return [
+    `Machine: ${cpus()[0].model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${run('uname', ['-r'])}.`,
+    `Versions: Node ${process.version}; Tintype ${commit}${dirty} (sharp ${version(sharpDir, 'sharp')}); reference: sharp ${version(BENCH, 'sharp')}, undici ${version(BENCH, 'undici')} (libvips ${vips || '?'}); ipx ${version(BENCH, 'ipx')} (on the same sharp); ${run('nginx', ['-v']).replace('nginx version: ', '')}; ${run('wrk', ['-v']).split('\n')[0].split(' [')[0]}.`,
+    `Corpus: ${sources.length} sources (${sources.filter((s) => s.endsWith('.jpg')).length} JPEG photographs of ${Math.min(...mp)}–${Math.max(...mp)} MP from ${manifest.packages.join(', ')}, and PNG and WebP copies of the five smallest), served by nginx on loopback.`,
+  ].join('\n');
+}
+
+function writeDoc(report) {
+  const doc = join(REPO, 'docs/benchmarks.md');
+  const begin = '<!-- bench:begin (written by `pnpm bench`) -->';
+  const end = '<!-- bench:end -->';
+  let text;
+  try {
+    text = readFileSync(doc, 'utf8');
+  } catch {
+    text = `# Benchmarks\n\n${begin}\n${end}\n`;
+  }
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) text = `${text.trimEnd()}\n\n${begin}\n${end}\n`;
+  const i = text.indexOf(begin) + begin.length;
+  const j = text.indexOf(end);
+  writeFileSync(doc, `${text.slice(0, i)}\n${report}\n${text.slice(j)}`);
+  log(`wrote ${doc}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
