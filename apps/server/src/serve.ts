@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import type { Config } from './config/index.js';
 import { createContext } from './context.js';
-import { createHttpServer, listen, parseBind } from './listen.js';
+import { createHttpServer, listen, parseBind, REUSE_PORT_SUPPORTED } from './listen.js';
 import type { Logger } from './logger.js';
 
 export interface RunningServer {
@@ -26,6 +26,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     config.IMGPROXY_SO_REUSEPORT,
   );
   log.info({ address }, `Tintype listening on ${address}`);
+  if (config.IMGPROXY_SO_REUSEPORT && !REUSE_PORT_SUPPORTED) {
+    log.warn(
+      `IMGPROXY_SO_REUSEPORT is not supported by Node ${process.versions.node} (needs 22.12+): the port is not shared`,
+    );
+  }
   const metricsAddress = await ctx.monitoring.start().catch(async (e) => {
     server.close();
     await ctx.close();
