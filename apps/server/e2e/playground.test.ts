@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -155,6 +156,12 @@ describe.skipIf(!chromiumAvailable())('pages in a browser', () => {
       await page.waitForFunction(() => document.getElementById('error')?.textContent !== '');
       expect(await page.locator('#error').textContent()).toMatch(/^404: /);
       await page.locator('#extra').fill('');
+    });
+
+    it('warns in the log that it is on', () => {
+      expect(
+        server.logs.some((l) => l.level === 40 && String(l.msg).includes('TINTYPE_PLAYGROUND is on')),
+      ).toBe(true);
     });
 
     it('signs only the images it offers', async () => {

@@ -1,7 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from './test/server.js';
@@ -92,6 +94,24 @@ describe('tintype CLI', () => {
         expect((await run(['health'], env)).code).toBe(1);
       } finally {
         await server.stop();
+      }
+    });
+
+    it('reads IMGPROXY_ENV_LOCAL_FILE_PATH, where the environment says nothing', async () => {
+      const server = await startTestServer();
+      const dir = mkdtempSync(join(tmpdir(), 'tintype-env-'));
+      try {
+        const file = join(dir, '.env');
+        writeFileSync(file, `# as imgproxy reads it\nIMGPROXY_BIND=${server.running.address}\n`);
+        expect((await run(['health'], { IMGPROXY_ENV_LOCAL_FILE_PATH: file })).code).toBe(0);
+        // A variable that is set wins over the file.
+        const dead = `127.0.0.1:${await deadPort()}`;
+        expect(
+          (await run(['health'], { IMGPROXY_ENV_LOCAL_FILE_PATH: file, IMGPROXY_BIND: dead })).code,
+        ).toBe(1);
+      } finally {
+        await server.stop();
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 

@@ -155,7 +155,7 @@ export async function createContext(config: Config, log: Logger): Promise<Server
       ? ['Sec-CH-DPR', 'DPR', 'Sec-CH-Width', 'Width']
       : [],
     landingPage: config.TINTYPE_PLAYGROUND ? playgroundPage() : landingPage(),
-    extraRoutes: config.TINTYPE_PLAYGROUND ? playgroundRoutes(config) : [],
+    extraRoutes: config.TINTYPE_PLAYGROUND ? playgroundRoutes(config, log) : [],
     async close() {
       // Pending cache writes are flushed before anything closes: a graceful stop loses nothing.
       await cache?.close();

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config/index.js';
+import type { Logger } from '../logger.js';
 import { type SigningConfig, signedUrl } from '../sign.js';
 
 export { playgroundPage } from './page.js';
@@ -17,7 +18,10 @@ export type PlaygroundConfig = SigningConfig &
  * is what signatures are there to prevent. The options are still the visitor's, so the playground
  * is for development machines, never for a public server.
  */
-export function playgroundRoutes(config: PlaygroundConfig): [string, RequestHandler][] {
+export function playgroundRoutes(config: PlaygroundConfig, log: Logger): [string, RequestHandler][] {
+  log.warn(
+    'TINTYPE_PLAYGROUND is on: / signs URLs for anyone who can reach this server. Never on a public server.',
+  );
   const sources = async (): Promise<string[]> => {
     if (!config.IMGPROXY_LOCAL_FILESYSTEM_ROOT) return [];
     const entries = await readdir(config.IMGPROXY_LOCAL_FILESYSTEM_ROOT, { withFileTypes: true });
