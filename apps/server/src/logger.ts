@@ -54,6 +54,7 @@ export function createLogger(
         base,
         pretty({
           sync: true,
+          singleLine: true,
           colorize: destination === undefined && process.stdout.isTTY,
           destination: out as NodeJS.WritableStream,
         }),
