@@ -1,8 +1,14 @@
 import { eachFrame, type Step } from '../context.js';
 import { type Pixels, samples, transform, withSamples } from '../pixels.js';
 
-/** sharp refuses a smaller blur sigma; below it a Gaussian changes nothing visible. */
-const MIN_BLUR_SIGMA = 0.3;
+/**
+ * sharp's accepted sigmas. Below the minimum a Gaussian changes nothing visible; above the
+ * maximum nothing more is left to change. Clamped, because sharp throws outside them, and a URL
+ * may ask for any value (a fuzz run found `sh:3e-29` answering 500).
+ */
+const BLUR_SIGMA = [0.3, 1000] as const;
+const SHARPEN_SIGMA = [0.000001, 10] as const;
+const clamp = (v: number, [min, max]: readonly [number, number]) => Math.min(max, Math.max(min, v));
 
 /** blur, sharpen and pixelate, in that order, as imgproxy applies them. */
 export const applyFilters: Step = async (ctx) => {
@@ -11,9 +17,10 @@ export const applyFilters: Step = async (ctx) => {
 
   await eachFrame(ctx, async (frame) => {
     let out = frame;
-    if (blur > 0) out = await transform(out, (s) => s.blur(Math.max(MIN_BLUR_SIGMA, blur)));
+    if (blur > 0) out = await transform(out, (s) => s.blur(clamp(blur, BLUR_SIGMA)));
     // m1/m2 are libvips' own defaults, which imgproxy uses; sharp's defaults differ.
-    if (sharpen > 0) out = await transform(out, (s) => s.sharpen({ sigma: sharpen, m1: 0, m2: 3 }));
+    if (sharpen > 0)
+      out = await transform(out, (s) => s.sharpen({ sigma: clamp(sharpen, SHARPEN_SIGMA), m1: 0, m2: 3 }));
     const size = Math.min(ctx.options.pixelate, Math.max(out.width, out.height));
     return size > 1 ? pixelate(out, size) : out;
   });
