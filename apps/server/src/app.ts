@@ -4,7 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { ServerContext } from './context.js';
 import { asTintypeError, sendError } from './http/errors.js';
+import { createInfoHandler } from './info.js';
 import { createProcessingHandler, rawPath } from './processing.js';
+import { purgeRoutes } from './purge.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_-]+$/;
 
@@ -90,8 +92,13 @@ export function createApp(ctx: ServerContext): express.Express {
   if (config.IMGPROXY_HEALTH_CHECK_PATH) router.get(config.IMGPROXY_HEALTH_CHECK_PATH, health);
   router.get(/^\/\.well-known\//, notFound);
   for (const [path, handler] of ctx.extraRoutes) router.get(path, handler);
+  router.use(purgeRoutes(ctx));
   const processing = createProcessingHandler(ctx);
+  const info = createInfoHandler(ctx);
   const observe = ctx.monitoring.middleware((req) => redactSignature(rawPath(req), prefix));
+  router.get(/^\/info\//, observe, requireSecret, cors, (req, res, next) => {
+    info(req, res).catch(next);
+  });
   router.get(/.*/, observe, requireSecret, cors, (req, res, next) => {
     processing(req, res).catch(next);
   });

@@ -29,6 +29,8 @@ const cacheEnv = (root = mkdtempSync(join(tmpdir(), 'tintype-cache-'))) => ({
   IMGPROXY_CACHE_USE: 'fs',
   IMGPROXY_CACHE_FS_ROOT: root,
   IMGPROXY_ENABLE_DEBUG_HEADERS: 'true',
+  // Origin counts here measure the result cache alone, without source reuse (cache-sharing.test.ts).
+  IMGPROXY_CACHE_SOURCE_SIZE: '0',
 });
 
 async function body(res: Response) {

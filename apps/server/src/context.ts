@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import { createMonitoring, type Metrics, type Monitoring } from './metrics/index.js';
 import { playgroundPage, playgroundRoutes } from './playground/index.js';
 import { createResultCache, type ResultCache } from './result-cache.js';
+import { type ReusingSources, withSourceReuse } from './source-reuse.js';
 import type { CookieSettings } from './sources/cookies.js';
 import { createSources, type SourceFetcher } from './sources/index.js';
 import { createCacheStorage } from './storage.js';
@@ -23,7 +24,8 @@ export interface ServerContext {
   urlSettings: UrlSettings;
   pipelineSettings: PipelineSettings;
   formatSettings: FormatSettings;
-  sources: SourceFetcher;
+  /** Source fetching, with downloads shared between variants (IMGPROXY_CACHE_SOURCE_*). */
+  sources: ReusingSources;
   limiter: Limiter;
   /** The internal cache, when IMGPROXY_CACHE_USE names a backend. */
   cache?: ResultCache;
@@ -42,7 +44,10 @@ export interface ServerContext {
 }
 
 export async function createContext(config: Config, log: Logger): Promise<ServerContext> {
-  const sources = createSources(config);
+  const sources = withSourceReuse(createSources(config), {
+    maxBytes: config.IMGPROXY_CACHE_SOURCE_SIZE * 1024 * 1024,
+    ttlMs: config.IMGPROXY_CACHE_SOURCE_TTL * 1000,
+  });
   const presets = [
     ...splitPresetsVariable(config.IMGPROXY_PRESETS, config.IMGPROXY_PRESETS_SEPARATOR),
     ...(config.IMGPROXY_PRESETS_PATH

@@ -30,25 +30,68 @@ export function rawPath(req: Request): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
-export function createProcessingHandler(ctx: ServerContext) {
-  const { config } = ctx;
-  const inflight = createCoalescer<ImageResult>();
+/**
+ * Runs one job under the request limits: a worker slot (IMGPROXY_WORKERS) and the job's own
+ * deadline (IMGPROXY_TIMEOUT), which starts before the queue, since waiting for a worker counts.
+ * The deadline is the job's, not a requester's, so a waiter that disconnects cancels nothing.
+ */
+export async function limitedJob<T>(
+  ctx: ServerContext,
+  work: (deadline: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const deadline = AbortSignal.timeout(ctx.config.IMGPROXY_TIMEOUT * 1000);
+  const queued = performance.now();
+  const release = await ctx.limiter.acquire(deadline);
+  ctx.metrics.span('queue', (performance.now() - queued) / 1000);
+  ctx.metrics.imagesInProgress(1);
+  const running = work(deadline).finally(() => {
+    ctx.metrics.imagesInProgress(-1);
+    release();
+  });
+  return untilDeadline(running, deadline);
+}
 
-  // One job per distinct result: fetch, probe, process. Its deadline is its own, not a
-  // requester's, so a waiter that disconnects does not cancel the others (STYLE #9).
-  // The deadline (IMGPROXY_TIMEOUT) starts before the queue: waiting for a worker counts.
-  const job = async (parsed: ParsedUrl, accept: string, cookie?: string): Promise<ImageResult> => {
-    const deadline = AbortSignal.timeout(config.IMGPROXY_TIMEOUT * 1000);
-    const queued = performance.now();
-    const release = await ctx.limiter.acquire(deadline);
-    ctx.metrics.span('queue', (performance.now() - queued) / 1000);
-    ctx.metrics.imagesInProgress(1);
-    const work = produce(ctx, parsed, accept, deadline, cookie).finally(() => {
-      ctx.metrics.imagesInProgress(-1);
-      release();
-    });
-    return untilDeadline(work, deadline);
+/**
+ * The cache in front of a job, shared by the processing and /info routes: a hit answers from the
+ * cache; identical misses in flight join one job (STYLE #9), every waiter gets its result, and the
+ * entry is written after the answer. A failed job is forgotten at once, so the next request retries.
+ * `res.locals.cache` records HIT, MISS or BYPASS for X-Cache and the log line.
+ */
+export function createCachedRunner(ctx: ServerContext) {
+  const inflight = createCoalescer<ImageResult>();
+  return async function cached(
+    res: Response,
+    key: string | undefined,
+    bypass: boolean,
+    make: () => Promise<ImageResult>,
+  ): Promise<ImageResult> {
+    const cache = ctx.cache;
+    if (cache && key && !bypass) {
+      const started = performance.now();
+      const hit = await cache.get(key);
+      ctx.metrics.span('cache', (performance.now() - started) / 1000);
+      if (hit) {
+        res.locals.cache = 'HIT';
+        return hit;
+      }
+    }
+    if (!cache || !key) return make();
+    res.locals.cache = bypass ? 'BYPASS' : 'MISS';
+    if (bypass) {
+      ctx.metrics.cache('bypass', cache.kind);
+      return make();
+    }
+    if (inflight.has(key)) ctx.metrics.cache('coalesced', cache.kind);
+    const result = await inflight.run(key, make);
+    const stored = cache.put(key, result);
+    if (ctx.config.IMGPROXY_CACHE_REPORT_ERRORS) await stored;
+    else stored.catch(() => {});
+    return result;
   };
+}
+
+export function createProcessingHandler(ctx: ServerContext) {
+  const cached = createCachedRunner(ctx);
 
   return async function handleProcessing(req: Request, res: Response): Promise<void> {
     const parsed = parsePath(rawPath(req), ctx.urlSettings);
@@ -57,61 +100,60 @@ export function createProcessingHandler(ctx: ServerContext) {
     const cookie = sourceCookies(ctx.cookieSettings, { header: (name) => req.get(name) }, parsed.sourceUrl);
     const accept = String(req.headers.accept ?? '');
     const o = parsed.options;
-    const cache = ctx.cache;
     // `raw` streams the source untouched; caching a copy of the source would only cost space.
-    const key = cache && !o.raw ? variantKey(ctx, parsed, req) : undefined;
-
-    if (cache && key && !o.bypassCache) {
-      const started = performance.now();
-      const hit = await cache.get(key);
-      ctx.metrics.span('cache', (performance.now() - started) / 1000);
-      if (hit) {
-        res.locals.cache = 'HIT';
-        writeImage(ctx, req, res, parsed, hit);
-        return;
-      }
-    }
-    if (cache) res.locals.cache = o.bypassCache ? 'BYPASS' : 'MISS';
-
-    if (key && inflight.has(key)) ctx.metrics.cache('coalesced', cache!.kind);
-    const result = key
-      ? await inflight.run(key, () => job(parsed, accept, cookie))
-      : await job(parsed, accept, cookie);
-    if (cache && key && !o.bypassCache) {
-      const stored = cache.put(key, result);
-      if (config.IMGPROXY_CACHE_REPORT_ERRORS) await stored;
-      else stored.catch(() => {});
-    }
+    const key = ctx.cache && !o.raw ? variantKey(ctx, parsed, requestView(req)) : undefined;
+    const result = await cached(res, key, o.bypassCache, () =>
+      limitedJob(ctx, (deadline) => produce(ctx, parsed, accept, deadline, cookie)),
+    );
     writeImage(ctx, req, res, parsed, result);
   };
 }
+
+/** What of a request the cache key reads: Accept, and the headers and cookies named for the key. */
+export interface RequestView {
+  accept: string;
+  header(name: string): string | undefined;
+}
+
+export const requestView = (req: Request): RequestView => ({
+  accept: String(req.headers.accept ?? ''),
+  header: (name) => req.get(name),
+});
 
 /**
  * The cache key of the result a request asks for. The output format is not known before the
  * source is, so the key holds what decides it: the explicit format, and the Accept flags when
  * negotiation is on.
  */
-function variantKey(ctx: ServerContext, parsed: ParsedUrl, req: Request): string {
-  const { config, formatSettings: f } = ctx;
+export function variantKey(ctx: ServerContext, parsed: ParsedUrl, req: RequestView): string {
+  const { formatSettings: f } = ctx;
   const negotiates = f.autoWebp || f.enforceWebp || f.autoAvif || f.enforceAvif;
-  const accept = String(req.headers.accept ?? '');
-  const format = `${parsed.options.format ?? 'auto'}${negotiates ? `;webp=${accept.includes('image/webp')};avif=${accept.includes('image/avif')}` : ''}`;
+  const format = `${parsed.options.format ?? 'auto'}${negotiates ? `;webp=${req.accept.includes('image/webp')};avif=${req.accept.includes('image/avif')}` : ''}`;
+  return keyOf(ctx, parsed.sourceUrl, canonicalOptions(parsed.options), format, req);
+}
+
+/**
+ * The object key of one cached answer: the source, its canonical options and format (`info` for
+ * /info answers, so they have their own key space), and the headers and cookies named by
+ * IMGPROXY_CACHE_KEY_HEADERS and IMGPROXY_CACHE_KEY_COOKIES.
+ */
+export function keyOf(
+  ctx: ServerContext,
+  sourceUrl: string,
+  options: string,
+  format: string,
+  req: RequestView,
+): string {
+  const { config } = ctx;
   const headers: Record<string, string> = {};
-  for (const name of config.IMGPROXY_CACHE_KEY_HEADERS) headers[name.toLowerCase()] = req.get(name) ?? '';
+  for (const name of config.IMGPROXY_CACHE_KEY_HEADERS) headers[name.toLowerCase()] = req.header(name) ?? '';
   const cookies: Record<string, string> = {};
   if (config.IMGPROXY_CACHE_KEY_COOKIES.length > 0) {
-    const jar = parseCookies(req.get('cookie') ?? '');
+    const jar = parseCookies(req.header('cookie') ?? '');
     for (const name of config.IMGPROXY_CACHE_KEY_COOKIES) cookies[name] = jar.get(name) ?? '';
   }
   return cacheKey(
-    {
-      sourceUrl: parsed.sourceUrl,
-      options: canonicalOptions(parsed.options),
-      format,
-      headers,
-      cookies,
-      settingsFingerprint: ctx.settingsFingerprint,
-    },
+    { sourceUrl, options, format, headers, cookies, settingsFingerprint: ctx.settingsFingerprint },
     config.IMGPROXY_CACHE_PATH_PREFIX,
   ).objectKey;
 }
@@ -148,7 +190,12 @@ async function produce(
   const o = parsed.options;
   const maxBytes = o.security.maxSrcFileSize;
   const downloadStarted = performance.now();
-  const source = await ctx.sources.fetch(parsed.sourceUrl, { maxBytes, signal, cookie });
+  const source = await ctx.sources.fetch(parsed.sourceUrl, {
+    maxBytes,
+    signal,
+    cookie,
+    reuse: !o.bypassCache,
+  });
   ctx.metrics.span('download', (performance.now() - downloadStarted) / 1000);
 
   const base = {
@@ -212,7 +259,7 @@ async function produce(
 }
 
 /** A strong ETag of the result bytes, changed by IMGPROXY_ETAG_BUSTER. */
-function etagOf(data: Buffer, buster: string): string {
+export function etagOf(data: Buffer, buster: string): string {
   const h = createHash('sha256').update(buster).update(data).digest('base64url').slice(0, 27);
   return `"${h}"`;
 }
@@ -277,7 +324,11 @@ function lastModifiedOf(source: string | undefined, buster: number): string | un
   return new Date(Math.max(t, buster)).toUTCString();
 }
 
-function isNotModified(req: Request, etag: string | undefined, lastModified: string | undefined): boolean {
+export function isNotModified(
+  req: Request,
+  etag: string | undefined,
+  lastModified: string | undefined,
+): boolean {
   const inm = req.headers['if-none-match'];
   if (inm !== undefined && etag !== undefined) {
     return inm === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);

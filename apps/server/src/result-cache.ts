@@ -17,7 +17,11 @@ export interface ResultCache {
   get(key: string): Promise<ImageResult | null>;
   /** Stores the result; rejects only when IMGPROXY_CACHE_REPORT_ERRORS is on. */
   put(key: string, result: ImageResult): Promise<void>;
+  /** Removes every entry below a path prefix, in memory and in the backend; resolves to how many
+   * the backend held. */
   deletePrefix(prefix: string): Promise<number>;
+  /** Removes one entry, in memory and in the backend; resolves to whether the backend held it. */
+  delete(key: string): Promise<boolean>;
   /** Waits for every pending write. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -127,6 +131,12 @@ export function createResultCache(storage: Storage, opts: ResultCacheOptions): R
     async deletePrefix(prefix) {
       memory?.deletePrefix(prefix);
       return storage.deletePrefix(prefix);
+    },
+    async delete(key) {
+      memory?.delete(key);
+      const held = (await storage.stat(key)) !== null;
+      if (held) await storage.delete(key);
+      return held;
     },
     async flush() {
       while (pending.size > 0) await Promise.all([...pending]);
