@@ -132,7 +132,9 @@ export function createHttpSource(options: HttpSourceOptions) {
     };
   }
 
-  return { fetch, close: () => agent.close() };
+  // Closing happens when the server stops, after the grace period: a download still running then
+  // serves nobody, so it is cut rather than waited for (up to IMGPROXY_DOWNLOAD_TIMEOUT).
+  return { fetch, close: () => agent.destroy() };
 }
 
 function pathOf(url: string): string {
