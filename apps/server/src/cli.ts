@@ -17,6 +17,8 @@ Commands:
   serve     Start the server (default). Configured by IMGPROXY_* variables.
   health    Ask a running server for /health; exit 0 if it answers 200, else 1.
   sign      Print a signed URL for a source and processing options.
+  purge     Remove cached results of a source or of one URL.
+  warm      Fill the cache from a list of URLs.
   version   Print the version.
 
 Run 'tintype <command> --help' for a command's options.`,
@@ -40,6 +42,27 @@ and IMGPROXY_SIGNATURE_SIZE; with no key it uses the \`insecure\` placeholder.
       --endpoint <url>     server base URL (default: the address of IMGPROXY_BIND, plus IMGPROXY_PATH_PREFIX)
 
 Example: tintype sign -o rs:fill:300:300/g:sm -f webp https://example.com/cat.jpg`,
+  purge: `Usage: tintype purge (--source <source URL> | --url <processing URL or path>)... [--server <url>]...
+
+Removes cached results from the backend configured by IMGPROXY_CACHE_USE (and its variables):
+  --source <url>   every variant and /info answer of this source image
+  --url <url>      the result of this processing (or /info) URL or path, in every negotiated format
+  --server <url>   send the purge to this running server's endpoint instead (repeatable), so its
+                   memory tier forgets too; needs IMGPROXY_PURGE_SECRET
+Each option may repeat. Prints how many entries were deleted.
+
+Example: tintype purge --source https://example.com/cat.jpg`,
+  warm: `Usage: tintype warm [file] [--concurrency <n>] [--server <url>]
+
+Fills the cache: requests every processing URL or path listed in the file (or on stdin; one a line,
+# comments allowed) through a server started in this process with the configured cache, at most
+<n> at a time (default 4). Shows a progress bar on a terminal, plain lines otherwise, then a summary:
+done, skipped (already cached) and failed. Exit code 1 when any failed.
+  -c, --concurrency <n>   requests in flight (default 4)
+      --server <url>      send the requests to this running server instead (it tells what was
+                          already cached only with IMGPROXY_ENABLE_DEBUG_HEADERS=true)
+
+Example: tintype sign -o rs:fit:300:300 https://example.com/cat.jpg | tintype warm`,
   version: 'Usage: tintype version\n\nPrints the version.',
 };
 
@@ -50,6 +73,10 @@ const OPTIONS = {
   format: { type: 'string', short: 'f' },
   encoding: { type: 'string', short: 'e' },
   endpoint: { type: 'string' },
+  source: { type: 'string', multiple: true },
+  url: { type: 'string', multiple: true },
+  server: { type: 'string', multiple: true },
+  concurrency: { type: 'string', short: 'c' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -91,6 +118,33 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'health')
     return health(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK, config.IMGPROXY_PATH_PREFIX);
   if (command === 'sign') return sign(config, values, positionals);
+  if (command === 'purge') {
+    const { purgeCommand } = await import('./cache-cli.js');
+    return purgeCommand(
+      config,
+      { source: values.source ?? [], url: values.url ?? [], server: values.server ?? [] },
+      process.stdout,
+    );
+  }
+  if (command === 'warm') {
+    const concurrency = Number(values.concurrency ?? 4);
+    if (
+      !Number.isInteger(concurrency) ||
+      concurrency < 1 ||
+      positionals.length > 1 ||
+      (values.server ?? []).length > 1
+    ) {
+      process.stderr.write(`${HELP.warm}\n`);
+      return 2;
+    }
+    const { warmCommand } = await import('./cache-cli.js');
+    return warmCommand(
+      process.env,
+      config,
+      { file: positionals[0], concurrency, server: values.server?.[0] },
+      { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+    );
+  }
 
   // Why lazy: `health` runs every few seconds in containers, and should not load sharp and Express.
   const [{ createLogger }, { startServer }] = await Promise.all([
