@@ -57,10 +57,20 @@ export const VARS = {
   IMGPROXY_BIND: v(bind, ':8080', SERVER, 'Address and port (or unix socket path) to listen on.'),
   IMGPROXY_NETWORK: v(oneOf(['tcp', 'tcp4', 'tcp6', 'unix']), 'tcp', SERVER, 'Network to listen on.'),
   IMGPROXY_PATH_PREFIX: v(string, '', SERVER, 'URL path prefix, e.g. `/imgproxy`.'),
-  IMGPROXY_MAX_CLIENTS: v(int({ min: 0 }), 2048, SERVER, 'Maximum simultaneous connections; 0 = unlimited.'),
+  IMGPROXY_MAX_CLIENTS: v(
+    int({ min: 0 }),
+    2048,
+    SERVER,
+    'Maximum simultaneous connections (more are closed at once); 0 = unlimited.',
+  ),
   IMGPROXY_TIMEOUT: v(seconds({ min: 1 }), 10, SERVER, 'Deadline for a whole request, queueing included.'),
-  IMGPROXY_READ_REQUEST_TIMEOUT: v(seconds({ min: 1 }), 10, SERVER, 'Deadline for reading request headers.'),
-  IMGPROXY_WRITE_RESPONSE_TIMEOUT: v(seconds({ min: 1 }), 10, SERVER, 'Deadline for writing the response.'),
+  IMGPROXY_READ_REQUEST_TIMEOUT: v(seconds({ min: 1 }), 10, SERVER, 'Deadline for reading a request, headers and body.'),
+  IMGPROXY_WRITE_RESPONSE_TIMEOUT: v(
+    seconds({ min: 1 }),
+    10,
+    SERVER,
+    'Deadline for writing the response, from its first byte.',
+  ),
   IMGPROXY_KEEP_ALIVE_TIMEOUT: v(
     seconds({ min: 0 }),
     10,
@@ -73,7 +83,12 @@ export const VARS = {
     SERVER,
     'Time in-flight requests get after SIGTERM.',
   ),
-  IMGPROXY_SO_REUSEPORT: v(bool, false, SERVER, 'Let several processes share the listening port.'),
+  IMGPROXY_SO_REUSEPORT: v(
+    bool,
+    false,
+    SERVER,
+    'Let several processes share the listening port (Node 22.12+; older Node warns and ignores it).',
+  ),
   IMGPROXY_WORKERS: v(
     int({ min: 1 }),
     availableParallelism() * 2,
