@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { createFsEviction } from '../fs-eviction.js';
 import type { BucketStorage, EntryInfo, PutInfo, StoredEntry } from '../storage.js';
 import { checkBucket, checkKey, checkPrefix, checkPutInfo, RESERVED_SEGMENT_PREFIX } from './validate.js';
 
@@ -14,6 +15,15 @@ export interface FsStorageOptions {
    * carry no content type or metadata of their own.
    */
   plainFiles?: boolean;
+  /**
+   * IMGPROXY_CACHE_FS_MAX_SIZE in bytes: least recently used entries are evicted in the background
+   * past it (see fs-eviction.ts). 0 or absent: unbounded. Not for plainFiles (those are not ours).
+   */
+  maxBytes?: number;
+  /** Called with how many entries (and bytes) a background sweep evicted. */
+  onEvict?: (entries: number, bytes: number) => void;
+  /** Called when a background sweep fails. */
+  onEvictionError?: (e: unknown) => void;
 }
 
 /**
@@ -38,6 +48,15 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
   const root = resolve(options.root);
   const base = options.bucket ? join(root, checkBucket(options.bucket)) : root;
   const plain = options.plainFiles === true;
+  const eviction =
+    !plain && (options.maxBytes ?? 0) > 0
+      ? createFsEviction({
+          base,
+          maxBytes: options.maxBytes!,
+          onEvict: options.onEvict,
+          onError: options.onEvictionError,
+        })
+      : undefined;
 
   function pathOf(key: string): string {
     const path = resolve(base, checkKey(key));
@@ -108,6 +127,9 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
     async get(key: string): Promise<StoredEntry | null> {
       const entry = await openEntry(key);
       if (!entry) return null;
+      // A read makes the entry recently used, for eviction; atime is set explicitly because mounts
+      // often update it lazily (relatime) or never (noatime).
+      if (eviction) await entry.handle.utimes(new Date(), entry.info.lastModified!);
       // The open handle pins this version of the file: a concurrent rename over it cannot change
       // what this reader streams.
       return { info: entry.info, body: entry.handle.createReadStream({ start: entry.offset }) };
@@ -131,6 +153,7 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
         await writeAtomically(path, chunks);
       }
+      eviction?.wrote(chunks.reduce((n, c) => n + c.length, 0));
     },
 
     async delete(key: string): Promise<void> {
@@ -161,7 +184,12 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
     },
 
     withBucket(bucket: string) {
-      return createFsStorage({ ...options, bucket });
+      // Sources in other buckets are not this cache: no eviction there.
+      return createFsStorage({ ...options, bucket, maxBytes: 0 });
+    },
+
+    async close() {
+      eviction?.stop();
     },
   };
 }
