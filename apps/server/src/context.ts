@@ -128,7 +128,15 @@ export async function createContext(config: Config, log: Logger): Promise<Server
 
   const limiter = createLimiter(config.IMGPROXY_WORKERS, config.IMGPROXY_REQUESTS_QUEUE_SIZE);
   const monitoring = await createMonitoring(config, limiter, log);
-  const storage = await createCacheStorage(config);
+  const storage = await createCacheStorage(config, {
+    onEvict(entries) {
+      for (let i = 0; i < entries; i++) monitoring.metrics.cache('eviction', 'fs');
+    },
+    onEvictionError(e) {
+      monitoring.metrics.cache('error', 'fs');
+      log.warn({ err: e, backend: 'fs' }, 'cache eviction failed');
+    },
+  });
   const cache = storage
     ? createResultCache(storage, {
         reportErrors: config.IMGPROXY_CACHE_REPORT_ERRORS,

@@ -55,9 +55,23 @@ export function storageConfig(
   }
 }
 
+/** What the cache reports from inside its backend: fs evictions (IMGPROXY_CACHE_FS_MAX_SIZE). */
+export interface CacheStorageHooks {
+  onEvict?: (entries: number, bytes: number) => void;
+  onEvictionError?: (e: unknown) => void;
+}
+
 /** The storage behind the internal cache, as IMGPROXY_CACHE_USE and its backend's variables say. */
-export async function createCacheStorage(config: Config): Promise<BucketStorage | undefined> {
+export async function createCacheStorage(
+  config: Config,
+  hooks: CacheStorageHooks = {},
+): Promise<BucketStorage | undefined> {
   const kind = config.IMGPROXY_CACHE_USE;
   if (kind === '') return undefined;
-  return createStorage(storageConfig(config, kind, 'CACHE_', config.IMGPROXY_CACHE_BUCKET));
+  const base = storageConfig(config, kind, 'CACHE_', config.IMGPROXY_CACHE_BUCKET);
+  return createStorage(
+    base.kind === 'fs'
+      ? { ...base, maxBytes: config.IMGPROXY_CACHE_FS_MAX_SIZE * 1024 * 1024, ...hooks }
+      : base,
+  );
 }
