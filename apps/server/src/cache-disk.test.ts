@@ -19,10 +19,13 @@ beforeAll(async () => {
 });
 afterAll(() => origin.close());
 
+/** Bytes of the files below `dir`; files the background sweep removes meanwhile count for nothing. */
 async function bytesUnder(dir: string): Promise<number> {
   let total = 0;
-  for (const d of await readdir(dir, { recursive: true, withFileTypes: true }))
-    if (d.isFile()) total += (await stat(join(d.parentPath, d.name))).size;
+  const listing = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => undefined);
+  if (!listing) return Number.POSITIVE_INFINITY; // a directory vanished mid-walk: look again
+  for (const d of listing)
+    if (d.isFile()) total += (await stat(join(d.parentPath, d.name)).catch(() => ({ size: 0 }))).size;
   return total;
 }
 
