@@ -25,7 +25,7 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
     >.test-servers/chromium-apt.log 2>&1 || echo '[test] chromium could not be installed; the browser tests will say so' >&2
 fi
 
-biome ci .
+biome ci --colors=off .
 turbo run build typecheck --output-logs=errors-only
 # One package at a time: the storage servers and sharp share two cores.
 turbo run test --concurrency=1

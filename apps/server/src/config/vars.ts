@@ -64,7 +64,12 @@ export const VARS = {
     'Maximum simultaneous connections (more are closed at once); 0 = unlimited.',
   ),
   IMGPROXY_TIMEOUT: v(seconds({ min: 1 }), 10, SERVER, 'Deadline for a whole request, queueing included.'),
-  IMGPROXY_READ_REQUEST_TIMEOUT: v(seconds({ min: 1 }), 10, SERVER, 'Deadline for reading a request, headers and body.'),
+  IMGPROXY_READ_REQUEST_TIMEOUT: v(
+    seconds({ min: 1 }),
+    10,
+    SERVER,
+    'Deadline for reading a request, headers and body.',
+  ),
   IMGPROXY_WRITE_RESPONSE_TIMEOUT: v(
     seconds({ min: 1 }),
     10,
