@@ -27,6 +27,8 @@ export interface ServerContext {
   /** Source fetching, with downloads shared between variants (IMGPROXY_CACHE_SOURCE_*). */
   sources: ReusingSources;
   limiter: Limiter;
+  /** IMGPROXY_FALLBACK_IMAGE_DATA / _PATH / _URL: served (processed) when a source cannot be fetched. */
+  fallbackImage: Buffer | null;
   /** The internal cache, when IMGPROXY_CACHE_USE names a backend. */
   cache?: ResultCache;
   /** Digest of every setting that changes output bytes; part of every cache key. */
@@ -146,9 +148,17 @@ export async function createContext(config: Config, log: Logger): Promise<Server
       })
     : undefined;
 
+  const fallbackImage = await loadAuxImage(
+    config.IMGPROXY_FALLBACK_IMAGE_DATA,
+    config.IMGPROXY_FALLBACK_IMAGE_PATH,
+    config.IMGPROXY_FALLBACK_IMAGE_URL,
+    sources,
+  );
+
   return {
     config,
     log,
+    fallbackImage,
     urlSettings,
     pipelineSettings,
     formatSettings,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cacheKey, createCoalescer } from '@tintype/cache';
 import type { ProcessedImage } from '@tintype/pipeline';
 import { chooseOutputFormat, formatInfo, probeImage, processImage, sanitizeSvg } from '@tintype/pipeline';
-import { canonicalOptions, type ImageFormat, type ParsedUrl, parsePath } from '@tintype/url';
+import { canonicalOptions, type ImageFormat, isTintypeError, type ParsedUrl, parsePath } from '@tintype/url';
 import type { Request, Response } from 'express';
 import type { ServerContext } from './context.js';
 import { CONTENT_SECURITY_POLICY, cacheControl, contentDisposition } from './http/headers.js';
@@ -20,6 +20,8 @@ export interface ImageResult {
   lastModified?: string;
   source: Pick<SourceImage, 'cacheControl' | 'expires'>;
   varyAccept: boolean;
+  /** Set when the fallback image stood in for a source that could not be fetched. */
+  fallback?: { status: number };
   debug?: { originWidth: number; originHeight: number; width: number; height: number; sourceSize: number };
 }
 
@@ -83,6 +85,8 @@ export function createCachedRunner(ctx: ServerContext) {
     }
     if (inflight.has(key)) ctx.metrics.cache('coalesced', cache.kind);
     const result = await inflight.run(key, make);
+    // A fallback stands in for a source that failed this time: keeping it would pin the failure.
+    if (result.fallback) return result;
     const stored = cache.put(key, result);
     if (ctx.config.IMGPROXY_CACHE_REPORT_ERRORS) await stored;
     else stored.catch(() => {});
@@ -190,17 +194,24 @@ async function produce(
   const o = parsed.options;
   const maxBytes = o.security.maxSrcFileSize;
   const downloadStarted = performance.now();
-  const source = await ctx.sources.fetch(parsed.sourceUrl, {
-    maxBytes,
-    signal,
-    cookie,
-    reuse: !o.bypassCache,
-  });
+  let source: SourceImage;
+  let fallback: ImageResult['fallback'];
+  try {
+    source = await ctx.sources.fetch(parsed.sourceUrl, { maxBytes, signal, cookie, reuse: !o.bypassCache });
+  } catch (e) {
+    if (!ctx.fallbackImage || !isTintypeError(e)) throw e;
+    // imgproxy's fallback image: processed with the request's own options, answered with
+    // IMGPROXY_FALLBACK_IMAGE_HTTP_CODE (0 keeps the error's status).
+    ctx.log.warn({ err: e, code: e.code }, 'Could not load image. Using fallback image');
+    source = { data: ctx.fallbackImage };
+    fallback = { status: config.IMGPROXY_FALLBACK_IMAGE_HTTP_CODE || e.status };
+  }
   ctx.metrics.span('download', (performance.now() - downloadStarted) / 1000);
 
   const base = {
     lastModified: source.lastModified,
     source: { cacheControl: source.cacheControl, expires: source.expires },
+    fallback,
   };
   const untouched = (data: Buffer, format: ImageFormat | undefined): ImageResult => ({
     ...base,
@@ -280,6 +291,7 @@ export function writeImage(
     cacheControl({
       ttl: config.IMGPROXY_TTL,
       expires: o.expires,
+      fallbackTtl: r.fallback ? config.IMGPROXY_FALLBACK_IMAGE_TTL : undefined,
       passthrough: config.IMGPROXY_CACHE_CONTROL_PASSTHROUGH ? r.source : undefined,
     }),
   );
@@ -315,7 +327,7 @@ export function writeImage(
     contentDisposition(parsed.sourceUrl, o.filename, r.ext, o.returnAttachment),
   );
   res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  res.status(200).end(req.method === 'HEAD' ? undefined : r.data);
+  res.status(r.fallback?.status ?? 200).end(req.method === 'HEAD' ? undefined : r.data);
 }
 
 function lastModifiedOf(source: string | undefined, buster: number): string | undefined {
