@@ -14,6 +14,7 @@
 //   BENCH_DOC (1 in a full run, 0 in a quick one)  write the tables into docs/benchmarks.md
 //   BENCH_PORT (18400)  origin port; the server under test listens on the next one
 import { spawn, spawnSync } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
@@ -212,11 +213,17 @@ async function wrk(paths, c, seconds) {
 
 /** Hits: settles, then measures one cell with wrk while sampling the server's memory. */
 async function wrkCell(server, paths, c, seconds) {
-  if (cfg.settle > 0) await wrk(paths, c, cfg.settle);
+  await waitQuiet(server);
+  // A hit takes well under a millisecond: one second settles it.
+  if (cfg.settle > 0) await wrk(paths, c, Math.min(1, cfg.settle));
   const stopSampling = sampleRss(server.pids);
+  const stopForeign = foreignLoad(server);
+  const stopCpu = serverCpu(server);
   const r = await wrk(paths, c, seconds);
   const rssKb = stopSampling();
-  return { ...r, errors: r.connect + r.read + r.write + r.status + r.timeout, rssKb };
+  const foreign = stopForeign();
+  const cpuSeconds = stopCpu();
+  return { ...r, errors: r.connect + r.read + r.write + r.status + r.timeout, rssKb, foreign, cpuSeconds };
 }
 
 let cachebuster = 0;
@@ -231,6 +238,7 @@ let cachebuster = 0;
  */
 async function loopCell(server, paths, c, seconds, settle = cfg.settle) {
   await waitIdle(server);
+  if (seconds > 0) await waitQuiet(server);
   const pool = new Pool(TARGET, {
     connections: c,
     pipelining: 1,
@@ -241,14 +249,19 @@ async function loopCell(server, paths, c, seconds, settle = cfg.settle) {
   const from = t0 + settle * 1000;
   const to = from + seconds * 1000;
   const abort = new AbortController();
+  setMaxListeners(Math.max(10, 2 * c), abort.signal); // one listener per open request
   const timer = setTimeout(() => abort.abort(), to - t0);
   const latencies = [];
   let bytes = 0;
   let errors = 0;
   let next = 0;
   let stopSampling;
+  let stopForeign;
+  let stopCpu;
   const samplerStart = setTimeout(() => {
     stopSampling = sampleRss(server.pids);
+    stopForeign = foreignLoad(server);
+    stopCpu = serverCpu(server);
   }, from - t0);
   const connection = async () => {
     while (performance.now() < to) {
@@ -276,6 +289,8 @@ async function loopCell(server, paths, c, seconds, settle = cfg.settle) {
   clearTimeout(timer);
   clearTimeout(samplerStart);
   const rssKb = stopSampling ? stopSampling() : 0;
+  const foreign = stopForeign ? stopForeign() : 0;
+  const cpuSeconds = stopCpu ? stopCpu() : 0;
   await pool.destroy().catch(() => {});
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
@@ -288,6 +303,8 @@ async function loopCell(server, paths, c, seconds, settle = cfg.settle) {
     p99_us: at(0.99) * 1000,
     max_us: (latencies.at(-1) ?? Number.NaN) * 1000,
     rssKb,
+    foreign,
+    cpuSeconds,
   };
 }
 
@@ -302,6 +319,63 @@ function cpuTicks(pids) {
     } catch {}
   }
   return ticks;
+}
+
+// The machine may be shared (other people's tests): CPU used by processes that are neither the
+// server, the origin nor the bench itself is measured around every cell, and a cell waits for it to
+// calm down first. Cells run beside such load are marked in the report.
+const TICKS_PER_SECOND = 100;
+const QUIET_CORES = 0.25;
+let originPids = [];
+
+function systemBusyTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return f[0] + f[1] + f[2] + f[5] + f[6] + f[7]; // user nice system irq softirq steal
+}
+
+function selfTicks() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // with reaped children (wrk)
+}
+
+/** Starts measuring others' CPU use; the returned function gives it in cores. */
+function foreignLoad(server) {
+  const pids = treeOf([...server.pids, ...originPids]);
+  const own = () => cpuTicks(pids) + selfTicks();
+  const t0 = performance.now();
+  const sys0 = systemBusyTicks();
+  const own0 = own();
+  return () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const foreign = systemBusyTicks() - sys0 - (own() - own0);
+    return Math.max(0, foreign) / TICKS_PER_SECOND / seconds;
+  };
+}
+
+/**
+ * CPU seconds the server's processes use until the returned function is called. Divided by the
+ * answers, it is the cost of one request: unlike req/s, it hardly moves when others share the CPU.
+ */
+function serverCpu(server) {
+  const pids = treeOf(server.pids);
+  const t0 = cpuTicks(pids);
+  return () => (cpuTicks(pids) - t0) / TICKS_PER_SECOND;
+}
+
+/** Waits (at most 60 s) for a second in which others use less than QUIET_CORES. */
+async function waitQuiet(server) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const load = foreignLoad(server);
+    await sleep(1000);
+    const cores = load();
+    if (cores < QUIET_CORES) return;
+    if (Date.now() > deadline) {
+      log(`others keep using ${cores.toFixed(2)} cores; measuring anyway`);
+      return;
+    }
+  }
 }
 
 /** Waits (at most 20 s) until the server uses less than a tenth of a core: abandoned work is done. */
@@ -333,11 +407,13 @@ function parseEnv(text) {
 }
 
 const VARIANTS = { tintype: {}, ...JSON.parse(process.env.BENCH_VARIANTS ?? '{}') };
+// Hits are also measured with Tintype in two processes (bench-side cluster): what both cores buy.
+const HIT_CLUSTER = { cluster: 2 };
 const FS_ROOT = join(RUN, 'tintype-cache');
 
 /** A Tintype launch: cache off (misses), fs only (fs hits), or fs behind the memory tier. */
 function tintype(variant, mode, extraEnv = {}) {
-  const v = VARIANTS[variant];
+  const v = typeof variant === 'string' ? VARIANTS[variant] : variant;
   const cache =
     mode === 'miss'
       ? { IMGPROXY_CACHE_USE: '' }
@@ -347,7 +423,9 @@ function tintype(variant, mode, extraEnv = {}) {
           IMGPROXY_CACHE_MEMORY_SIZE: mode === 'mem' ? '256' : '0',
         };
   return {
-    cmd: [NODE, ...(v.node ?? []), TINTYPE_CLI, 'serve'],
+    cmd: v.cluster
+      ? [NODE, ...(v.node ?? []), join(BENCH, 'servers/tintype-cluster.mjs'), TINTYPE_CLI, String(v.cluster)]
+      : [NODE, ...(v.node ?? []), TINTYPE_CLI, 'serve'],
     processes: v.processes,
     env: {
       IMGPROXY_BIND: `127.0.0.1:${PORT}`,
@@ -424,7 +502,7 @@ async function main() {
   const record = (r) => {
     results.push(r);
     log(
-      `${r.part} ${r.server} ${r.format} c${r.c}${r.round ? ` r${r.round}` : ''}: ${(r.requests / (r.duration_us / 1e6)).toFixed(1)} req/s, p50 ${(r.p50_us / 1000).toFixed(1)} ms, p99 ${(r.p99_us / 1000).toFixed(1)} ms, ${r.errors} errors, ${(r.rssKb / 1024).toFixed(0)} MB`,
+      `${r.part} ${r.server} ${r.format} c${r.c}${r.round ? ` r${r.round}` : ''}: ${(r.requests / (r.duration_us / 1e6)).toFixed(1)} req/s, p50 ${(r.p50_us / 1000).toFixed(1)} ms, p99 ${(r.p99_us / 1000).toFixed(1)} ms, ${r.errors} errors, ${(r.rssKb / 1024).toFixed(0)} MB, ${((1000 * r.cpuSeconds) / Math.max(1, r.requests)).toFixed(2)} CPU ms/req${r.foreign >= QUIET_CORES ? `, others used ${r.foreign.toFixed(2)} cores` : ''}`,
     );
   };
 
@@ -436,7 +514,11 @@ async function main() {
   }
 
   const missServers = [...Object.keys(VARIANTS), 'reference', 'ipx'];
-  const hitServers = ['tintype-fs', ...(memoryTier ? ['tintype-mem'] : []), 'nginx'];
+  const hitServers = [
+    'tintype-fs',
+    ...(memoryTier ? ['tintype-mem', 'tintype-mem-cluster2'] : ['tintype-fs-cluster2']),
+    'nginx',
+  ];
   for (let round = 1; round <= cfg.rounds; round++) {
     if (cfg.parts.includes('miss')) {
       for (const name of rotate(missServers, round - 1)) {
@@ -458,7 +540,10 @@ async function main() {
         const spec =
           name === 'nginx'
             ? nginxConf('nginx-hits', join(RUN, 'results'), PORT, 'auto')
-            : tintype('tintype', name === 'tintype-mem' ? 'mem' : 'fs');
+            : tintype(
+                name.endsWith('cluster2') ? HIT_CLUSTER : 'tintype',
+                name.startsWith('tintype-mem') ? 'mem' : 'fs',
+              );
         const urlOf = name === 'nginx' ? URLS.nginx : URLS.tintypeHit;
         await runServer(name, spec, async (server) => {
           await prime(pathsFor(urlOf));
@@ -524,14 +609,18 @@ async function startOrigin() {
   const p = spawn(spec.cmd[0], spec.cmd.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
   started.add(p);
   for (let i = 0; ; i++) {
+    // An nginx that cannot bind exits; another server on the port would answer in its place.
+    if (p.exitCode !== null)
+      throw new Error(`origin nginx exited: is 127.0.0.1:${cfg.port} taken? (BENCH_PORT)`);
     try {
-      await fetch(`${ORIGIN}/`).then((r) => r.arrayBuffer());
-      break;
+      await fetch(`${ORIGIN}/manifest.json`).then((r) => r.arrayBuffer());
+      if (i > 2) break;
     } catch {
       if (i > 100) throw new Error('origin nginx did not start');
-      await sleep(100);
     }
+    await sleep(100);
   }
+  originPids = [p.pid];
   return { name: 'origin', procs: [p], pids: [p.pid] };
 }
 
@@ -603,12 +692,21 @@ function combine(rows) {
     errors: rows.reduce((s, r) => s + r.errors, 0),
     rssMb: Math.max(...rows.map((r) => r.rssKb)) / 1024,
     kb: rows.reduce((s, r) => s + r.bytes, 0) / Math.max(1, requests) / 1024,
+    foreign: Math.max(...rows.map((r) => r.foreign ?? 0)),
+    cpuMs: (1000 * rows.reduce((s, r) => s + (r.cpuSeconds ?? 0), 0)) / Math.max(1, requests),
     n: rows.length,
   };
 }
 
 const fx = (x, d = 1) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const rpsText = (x) => (x >= 1000 ? x.toFixed(0) : fx(x, 1));
+let contended = false;
+/** req/s, marked when other processes used the machine during the cell. */
+const rpsCell = (s) => {
+  if (s.foreign < QUIET_CORES) return rpsText(s.rps);
+  contended = true;
+  return `${rpsText(s.rps)} †`;
+};
 
 function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
   const pick = (part, server, format, c, extra = () => true) =>
@@ -645,7 +743,7 @@ function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
           if (!rows.length) continue;
           const s = combine(rows);
           line(
-            `| ${format} | ${c} | ${server} | ${rpsText(s.rps)} | ${fx(s.rps / ref.rps, 2)} | ${fx(s.p50)} | ${fx(s.p99)} | ${s.errors} | ${fx(s.rssMb, 0)} | ${fx(s.rssMb / ref.rssMb, 2)} | ${fx(s.kb)} |`,
+            `| ${format} | ${c} | ${server} | ${rpsCell(s)} | ${fx(s.rps / ref.rps, 2)} | ${fx(s.p50)} | ${fx(s.p99)} | ${s.errors} | ${fx(s.rssMb, 0)} | ${fx(s.rssMb / ref.rssMb, 2)} | ${fx(s.cpuMs)} | ${fx(s.kb)} |`,
           );
           if (server === 'tintype') {
             targets.push({
@@ -674,21 +772,29 @@ function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
   if (results.some((r) => r.part === 'hit')) {
     line('### Hits, the same result bytes');
     line();
-    line('| output | c | server | req/s | × nginx | p50 ms | p99 ms | errors | peak RSS MB | KB/resp |');
-    line('|---|--:|---|--:|--:|--:|--:|--:|--:|--:|');
+    line(
+      '| output | c | server | req/s | × nginx | p50 ms | p99 ms | errors | peak RSS MB | CPU µs/req | KB/resp |',
+    );
+    line('|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const format of cfg.formats) {
       for (const c of cfg.concurrency) {
         const ng = combine(pick('hit', 'nginx', format, c));
-        for (const server of ['tintype-fs', 'tintype-mem', 'nginx']) {
+        for (const server of [
+          'tintype-fs',
+          'tintype-mem',
+          'tintype-fs-cluster2',
+          'tintype-mem-cluster2',
+          'nginx',
+        ]) {
           const rows = pick('hit', server, format, c);
           if (!rows.length) {
             if (server === 'tintype-mem')
-              line(`| ${format} | ${c} | ${server} | n/a | n/a | n/a | n/a | n/a | n/a | n/a |`);
+              line(`| ${format} | ${c} | ${server} | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |`);
             continue;
           }
           const s = combine(rows);
           line(
-            `| ${format} | ${c} | ${server} | ${rpsText(s.rps)} | ${fx(s.rps / ng.rps, 2)} | ${fx(s.p50, 2)} | ${fx(s.p99, 2)} | ${s.errors} | ${fx(s.rssMb, 0)} | ${fx(s.kb)} |`,
+            `| ${format} | ${c} | ${server} | ${rpsCell(s)} | ${fx(s.rps / ng.rps, 2)} | ${fx(s.p50, 2)} | ${fx(s.p99, 2)} | ${s.errors} | ${fx(s.rssMb, 0)} | ${fx(s.cpuMs * 1000, 0)} | ${fx(s.kb)} |`,
           );
           if (server === 'tintype-fs') {
             targets.push({
@@ -724,17 +830,17 @@ function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
     );
     line();
     line(
-      '| source | c | Tintype req/s | p99 ms | errors | peak RSS MB | reference req/s | p99 ms | errors | peak RSS MB |',
+      '| source | c | Tintype req/s | CPU ms/req | p99 ms | errors | peak RSS MB | reference req/s | CPU ms/req | p99 ms | errors | peak RSS MB |',
     );
-    line('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    line('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
     const scaleRow = (part, source, c) => {
       const cells = ['tintype', 'reference'].map((server) => {
         const rows = results.filter(
           (r) => r.part === part && r.server === server && r.c === c && r.source === source,
         );
-        if (!rows.length) return 'n/a | n/a | n/a | n/a';
+        if (!rows.length) return 'n/a | n/a | n/a | n/a | n/a';
         const s = combine(rows);
-        return `${rpsText(s.rps)} | ${fx(s.p99, 0)} | ${s.errors} | ${fx(s.rssMb, 0)}`;
+        return `${rpsCell(s)} | ${fx(s.cpuMs)} | ${fx(s.p99, 0)} | ${s.errors} | ${fx(s.rssMb, 0)}`;
       });
       const label = source === 'corpus' ? 'corpus (4–24 MP)' : `${source} (${mpOf(manifest, source)} MP)`;
       line(`| ${label} | ${c} | ${cells.join(' | ')} |`);
@@ -764,6 +870,11 @@ function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
     line();
     for (const [name, v] of Object.entries(VARIANTS)) line(`- \`${name}\`: ${JSON.stringify(v)}`);
     line();
+  }
+  if (contended) {
+    line(
+      `† Other processes on the machine used ${QUIET_CORES} cores or more during at least one round of this cell (the bench waits for a quiet second before each cell, but cannot stop others).\n`,
+    );
   }
   const extra = process.env.BENCH_TINTYPE_ENV;
   if (extra) line(`Every Tintype ran with \`${extra}\`.\n`);
