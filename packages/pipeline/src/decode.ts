@@ -2,13 +2,22 @@ import { unprocessable } from '@tintype/url';
 import sharp from 'sharp';
 import type { PipelineContext } from './context.js';
 import { render, unstack } from './pixels.js';
-import { FAIL_ON, pixelBudget } from './probe.js';
+import { FAIL_ON, pixelBudget, type SourceInfo } from './probe.js';
 
 const MIN_DENSITY = 1;
 const MAX_DENSITY = 100_000;
 
 /** sharp's own default ceiling, for rendered vectors when no resolution limit is set. */
 const SHARP_DEFAULT_PIXEL_LIMIT = 0x3fff * 0x3fff;
+
+/** The size a raster source decodes to `shrink` times smaller (libjpeg rounds up). */
+export function decodedSize(source: SourceInfo, shrink: number): { width: number; height: number } {
+  const round = source.format === 'jpeg' ? Math.ceil : Math.round;
+  return {
+    width: Math.max(1, round(source.width / shrink)),
+    height: Math.max(1, round(source.height / shrink)),
+  };
+}
 
 /**
  * Decodes the source into ctx.frames, `shrink` times smaller than stored (imgproxy's load with
@@ -33,14 +42,8 @@ export async function decode(ctx: PipelineContext, shrink: number): Promise<void
   });
 
   if (!isVector && shrink > 1) {
-    const round = source.format === 'jpeg' ? Math.ceil : Math.round;
-    image = image.resize(
-      Math.max(1, round(source.width / shrink)),
-      Math.max(1, round(source.height / shrink)),
-      {
-        fit: 'fill',
-      },
-    );
+    const size = decodedSize(source, shrink);
+    image = image.resize(size.width, size.height, { fit: 'fill' });
   }
 
   try {

@@ -3,7 +3,7 @@ export { chooseOutputFormat, shouldSkipProcessing } from './choose-format.js';
 export type { PipelineContext, Step } from './context.js';
 export type { FormatDescriptor } from './formats.js';
 export { FORMATS, formatInfo } from './formats.js';
-export type { ProcessedImage } from './pipeline.js';
+export type { ProcessedImage, Route } from './pipeline.js';
 export { MAX_RESULT_PIXELS, PIPELINE, processImage } from './pipeline.js';
 export type { SourceInfo } from './probe.js';
 export { checkSourceLimits, framesToLoad, probeImage } from './probe.js';

@@ -6,6 +6,7 @@ import {
   unprocessable,
 } from '@tintype/url';
 import { createContext, type PipelineContext, type Step } from './context.js';
+import { fastPathApplies, runFastPath } from './fast-path.js';
 import { FORMATS } from './formats.js';
 import { plannedSize } from './geometry.js';
 import { checkSourceLimits, framesToLoad, readHeader, type SourceHeader } from './probe.js';
@@ -28,7 +29,12 @@ import { trim } from './steps/trim.js';
 import { watermark } from './steps/watermark.js';
 import { sanitizeSvg } from './svg.js';
 
-/** What happens to an image, in order (imgproxy's main pipeline, then its finalize pipeline and save). */
+/**
+ * What happens to an image, in order (imgproxy's main pipeline, then its finalize pipeline and save).
+ * A request that needs only decode, scale, auto-rotate, result crop and save (fastPathApplies in
+ * fast-path.ts lists exactly what that admits) takes a shortcut chosen up front: the same sizes,
+ * computed by these steps' own rules, run as one sharp pipeline without raw frames in between.
+ */
 export const PIPELINE: readonly Step[] = Object.freeze([
   guardVectorSize, //   an SVG over max_src_resolution is rendered smaller
   trim, //              cut the background-coloured border
@@ -47,6 +53,11 @@ export const PIPELINE: readonly Step[] = Object.freeze([
   colorspaceAndMetadata, // colour profile and metadata to keep
   save, //              encode
 ]);
+
+/** For tests and benchmarks: `fastPath: false` makes every request take the step list. */
+export interface Route {
+  fastPath?: boolean;
+}
 
 export interface ProcessedImage {
   data: Buffer;
@@ -69,9 +80,10 @@ export async function processImage(
   options: ProcessingOptions,
   settings: PipelineSettings,
   outputFormat: ImageFormat,
+  route: Route = {},
 ): Promise<ProcessedImage> {
   try {
-    return await run(input, options, settings, outputFormat);
+    return await run(input, options, settings, outputFormat, route);
   } catch (error) {
     if (isTintypeError(error)) throw error;
     throw internal(`processing failed: ${error instanceof Error ? error.message : String(error)}`, error);
@@ -83,6 +95,7 @@ async function run(
   options: ProcessingOptions,
   settings: PipelineSettings,
   outputFormat: ImageFormat,
+  route: Route,
 ): Promise<ProcessedImage> {
   const header = await readHeader(input);
   const { info } = header;
@@ -103,7 +116,14 @@ async function run(
       ...origin,
     };
   }
-  const ctx = contextFor(input, header, options, settings, outputFormat);
+  let ctx = contextFor(input, header, options, settings, outputFormat);
+  if (route.fastPath !== false && fastPathApplies(ctx)) {
+    // Anything the fast path cannot finish (a source libvips refuses midway, say) goes the long
+    // way, so that errors and edge cases are the step list's.
+    const fast = await runFastPath(ctx).catch(() => null);
+    if (fast) return { ...fast, ...origin };
+    ctx = contextFor(input, header, options, settings, outputFormat);
+  }
   for (const step of PIPELINE) await step(ctx);
   return resultOf(ctx, origin);
 }

@@ -101,10 +101,21 @@ export async function embed(
   return out;
 }
 
+/** The size vips_resize gives: each side round(side * scale), at least one pixel. */
+export function resizedSize(
+  p: { width: number; height: number },
+  wscale: number,
+  hscale: number,
+): { width: number; height: number } {
+  return {
+    width: Math.max(1, Math.round(p.width * wscale)),
+    height: Math.max(1, Math.round(p.height * hscale)),
+  };
+}
+
 /** vips_resize semantics: each side becomes round(side * scale), at least one pixel. */
 export function resize(p: Pixels, wscale: number, hscale: number, linear = false): Promise<Pixels> {
-  const width = Math.max(1, Math.round(p.width * wscale));
-  const height = Math.max(1, Math.round(p.height * hscale));
+  const { width, height } = resizedSize(p, wscale, hscale);
   if (width === p.width && height === p.height) return Promise.resolve(p);
   return transform(p, (s) => {
     // Linear light keeps averages of bright and dark pixels from darkening (IMGPROXY_USE_LINEAR_COLORSPACE).

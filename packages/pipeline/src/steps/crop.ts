@@ -33,14 +33,26 @@ export async function cropImage(
   gravity: Gravity,
   offsetScale: number,
 ): Promise<Pixels> {
-  if (width === 0 && height === 0) return image;
+  const box = cropBox(image, width, height, gravity, offsetScale);
+  if (!box) return image;
+  if (gravity.type === 'sm') return smartCrop(image, box.width, box.height);
+  return extract(image, box.left, box.top, box.width, box.height);
+}
+
+/** Where cropImage cuts with a compass or focus-point gravity; null when it leaves the image whole. */
+export function cropBox(
+  image: { width: number; height: number },
+  width: number,
+  height: number,
+  gravity: Gravity,
+  offsetScale: number,
+): { left: number; top: number; width: number; height: number } | null {
+  if (width === 0 && height === 0) return null;
   const w = minNonZero(width, image.width);
   const h = minNonZero(height, image.height);
-  if (w >= image.width && h >= image.height) return image;
-
-  if (gravity.type === 'sm') return smartCrop(image, w, h);
+  if (w >= image.width && h >= image.height) return null;
   const { left, top } = calcPosition(image.width, image.height, w, h, gravity, offsetScale, false);
-  return extract(image, left, top, w, h);
+  return { left, top, width: w, height: h };
 }
 
 /**

@@ -13,10 +13,7 @@ const DEFAULT_DELAY = 40;
 /** Encodes the frames into the output format, fitting max_bytes when asked. */
 export const save: Step = async (ctx) => {
   const first = ctx.frames[0]!;
-  if (ctx.format === 'avif' && (first.width < AVIF_MIN_SIDE || first.height < AVIF_MIN_SIDE)) {
-    // As imgproxy: a tiny AVIF cannot be written, so the result becomes PNG or JPEG.
-    ctx.format = hasAlpha(first) ? 'png' : 'jpeg';
-  }
+  ctx.format = formatToSave(ctx.format, first.width, first.height, hasAlpha(first));
   const { format } = ctx;
   const quality = resolveQuality(ctx.options, ctx.settings, format);
   const encode = (q: number) => encoder(ctx, format, q).toBuffer();
@@ -28,20 +25,42 @@ export const save: Step = async (ctx) => {
   ctx.result = { data, format };
 };
 
+/** As imgproxy: a tiny AVIF cannot be written, so the result becomes PNG or JPEG. */
+export function formatToSave(
+  format: ImageFormat,
+  width: number,
+  height: number,
+  alpha: boolean,
+): ImageFormat {
+  if (format !== 'avif' || (width >= AVIF_MIN_SIDE && height >= AVIF_MIN_SIDE)) return format;
+  return alpha ? 'png' : 'jpeg';
+}
+
 function encoder(ctx: PipelineContext, format: ImageFormat, quality: number): Sharp {
   const animated = ctx.animated && ctx.frames.length > 1;
   const deep = ctx.frames[0]!.depth === 16;
   let s = sharpOf(stack(ctx.frames), animated ? ctx.frames[0]!.height : undefined);
   // Without this sharp writes 16-bit pixels as 8-bit.
   if (deep) s = s.toColourspace('rgb16');
+  return withEncoder(ctx, s, format, quality, deep, animated ? animationOf(ctx) : {});
+}
 
+/** Sets the output metadata and the encoder with its options, as imgproxy sets libvips' savers. */
+export function withEncoder(
+  ctx: PipelineContext,
+  image: Sharp,
+  format: ImageFormat,
+  quality: number,
+  deep = false,
+  animation: { delay?: number[]; loop?: number } = {},
+): Sharp {
+  let s = image;
   const { iccProfile, exif, xmp } = ctx.output;
   if (iccProfile) s = s.withIccProfile(iccProfile, { attach: true });
   if (exif && Object.keys(exif).length > 0) s = s.withExif(exif);
   if (xmp) s = s.withXmp(xmp);
 
   const st = ctx.settings;
-  const animation = animated ? animationOf(ctx) : {};
   // libvips picks 4:4:4 chroma from quality 90 up; sharp's defaults differ per format.
   const chromaSubsampling = quality >= 90 ? '4:4:4' : '4:2:0';
   const colours = deep ? null : paletteColours(ctx);

@@ -10,7 +10,16 @@ import { roundToEven, scale, shrink } from '../imath.js';
  */
 export const scaleOnLoad: Step = async (ctx) => {
   if (ctx.frames.length > 0) return; // trim already decoded (and cut) the image
+  const { shrink, scaled } = loadShrink(ctx);
+  await decode(ctx, shrink);
+  if (scaled && shrink !== 1) adjustForShrink(ctx, frameSize(ctx));
+};
 
+/**
+ * How many times smaller than stored the source is decoded; `scaled` when that is scale-on-load
+ * (which the geometry must then be corrected for), not just an oversized vector's base shrink.
+ */
+export function loadShrink(ctx: PipelineContext): { shrink: number; scaled: boolean } {
   const g = ctx.geometry;
   const isVector = ctx.source.format === 'svg';
   // Computed from the sizes the scales lead to, not from the scales, so that a side with no
@@ -21,14 +30,9 @@ export const scaleOnLoad: Step = async (ctx) => {
   );
   if (isVector) preshrink *= ctx.vectorBaseShrink;
 
-  if (!canScaleOnLoad(ctx, preshrink)) {
-    await decode(ctx, isVector ? ctx.vectorBaseShrink : 1);
-    return;
-  }
-  if (ctx.source.format === 'jpeg') preshrink = jpegShrink(preshrink);
-  await decode(ctx, preshrink);
-  if (preshrink !== 1) adjustForShrink(ctx);
-};
+  if (!canScaleOnLoad(ctx, preshrink)) return { shrink: isVector ? ctx.vectorBaseShrink : 1, scaled: false };
+  return { shrink: ctx.source.format === 'jpeg' ? jpegShrink(preshrink) : preshrink, scaled: true };
+}
 
 function canScaleOnLoad(ctx: PipelineContext, preshrink: number): boolean {
   // Frames of an animation are decoded whole, as imgproxy does.
@@ -40,9 +44,9 @@ function canScaleOnLoad(ctx: PipelineContext, preshrink: number): boolean {
 
 const jpegShrink = (s: number): number => (s >= 8 ? 8 : s >= 4 ? 4 : s >= 2 ? 2 : 1);
 
-function adjustForShrink(ctx: PipelineContext): void {
+/** Corrects the geometry's scales and crop for a source decoded at `stored` size instead of its own. */
+export function adjustForShrink(ctx: PipelineContext, stored: { width: number; height: number }): void {
   const g = ctx.geometry;
-  const stored = frameSize(ctx);
   const { angle } = orientationTransform(ctx.source.orientation, ctx.options.autoRotate);
   const swap = (angle + userRotation(ctx.options)) % 180 !== 0;
   const newWidth = swap ? stored.height : stored.width;
