@@ -7,8 +7,9 @@
 //   BENCH_WARMUP (5)    seconds of unmeasured load after each server start
 //   BENCH_SETTLE (2)    seconds of unmeasured load before each measurement (drains the last one)
 //   BENCH_MEASURE (15)  measured seconds per table cell, split evenly over the rounds
-//   BENCH_SCALE_MEASURE (10)  measured seconds per cell of the scaling table (one round)
+//   BENCH_SCALE_MEASURE (8)  measured seconds per cell of the scaling table (one round)
 //   BENCH_CONCURRENCY ("4,16"; quick: "16")  BENCH_FORMATS ("jpeg,webp,avif,png")  BENCH_PARTS ("miss,hit,scale")
+//   BENCH_REFERENCES ("reference,ipx")  the other servers of the miss table
 //   BENCH_TINTYPE_ENV   extra environment for every Tintype, e.g. "UV_THREADPOOL_SIZE=8 IMGPROXY_WORKERS=2"
 //   BENCH_VARIANTS      more Tintype launches to compare, JSON {"name": {"env": {..}, "processes": 2, "node": ["--flag"]}}
 //   BENCH_DOC (1 in a full run, 0 in a quick one)  write the tables into docs/benchmarks.md
@@ -35,11 +36,12 @@ const list = (name, dflt) =>
     .filter(Boolean);
 
 const cfg = {
+  quick: QUICK,
   rounds: num('BENCH_ROUNDS', 3, 1),
   warmup: num('BENCH_WARMUP', 5, 2),
   settle: num('BENCH_SETTLE', 2, 1),
   measure: num('BENCH_MEASURE', 15, 2),
-  scaleMeasure: num('BENCH_SCALE_MEASURE', 10, 2),
+  scaleMeasure: num('BENCH_SCALE_MEASURE', 8, 2),
   concurrency: list('BENCH_CONCURRENCY', QUICK ? '16' : '4,16').map(Number),
   formats: list('BENCH_FORMATS', 'jpeg,webp,avif,png'),
   parts: list('BENCH_PARTS', 'miss,hit,scale'),
@@ -222,6 +224,7 @@ async function wrkCell(server, paths, c, seconds) {
   const r = await wrk(paths, c, seconds);
   const rssKb = stopSampling();
   const foreign = stopForeign();
+  lastForeign = foreign;
   const cpuSeconds = stopCpu();
   return { ...r, errors: r.connect + r.read + r.write + r.status + r.timeout, rssKb, foreign, cpuSeconds };
 }
@@ -290,6 +293,7 @@ async function loopCell(server, paths, c, seconds, settle = cfg.settle) {
   clearTimeout(samplerStart);
   const rssKb = stopSampling ? stopSampling() : 0;
   const foreign = stopForeign ? stopForeign() : 0;
+  if (stopForeign) lastForeign = foreign;
   const cpuSeconds = stopCpu ? stopCpu() : 0;
   await pool.destroy().catch(() => {});
   latencies.sort((a, b) => a - b);
@@ -363,8 +367,14 @@ function serverCpu(server) {
   return () => (cpuTicks(pids) - t0) / TICKS_PER_SECOND;
 }
 
-/** Waits (at most 60 s) for a second in which others use less than QUIET_CORES. */
+let lastForeign = Number.POSITIVE_INFINITY;
+
+/**
+ * Waits (at most 60 s) for a second in which others use less than QUIET_CORES, unless the last
+ * cell was quiet (each cell measures others' load anyway, and the check costs a second).
+ */
 async function waitQuiet(server) {
+  if (lastForeign < QUIET_CORES) return;
   const deadline = Date.now() + 60_000;
   for (;;) {
     const load = foreignLoad(server);
@@ -513,7 +523,7 @@ async function main() {
     log(`memory tier: ${memoryTier ? 'present' : 'not present (its rows say n/a)'}`);
   }
 
-  const missServers = [...Object.keys(VARIANTS), 'reference', 'ipx'];
+  const missServers = [...Object.keys(VARIANTS), ...list('BENCH_REFERENCES', 'reference,ipx')];
   const hitServers = [
     'tintype-fs',
     ...(memoryTier ? ['tintype-mem', 'tintype-mem-cluster2'] : ['tintype-fs-cluster2']),
@@ -547,7 +557,8 @@ async function main() {
         const urlOf = name === 'nginx' ? URLS.nginx : URLS.tintypeHit;
         await runServer(name, spec, async (server) => {
           await prime(pathsFor(urlOf));
-          await wrk(pathsFor(urlOf), 16, cfg.warmup);
+          // Primed already: the warm-up only has to let the JIT settle.
+          await wrk(pathsFor(urlOf), 16, Math.min(2, cfg.warmup));
           for (const format of cfg.formats) {
             for (const c of cfg.concurrency) {
               const r = await wrkCell(server, pathsFor(urlOf, [format]), c, perRound);
@@ -579,19 +590,25 @@ async function main() {
   }
   await stopServer(origin);
 
-  const elapsed = Math.round((Date.now() - t0) / 1000);
-  const report = renderReport({ results, manifest, memoryTier, elapsed, sources });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const run = {
+    cfg,
+    variants: VARIANTS,
+    memoryTier,
+    elapsed: Math.round((Date.now() - t0) / 1000),
+    finished: new Date().toISOString(),
+    machine: machine(manifest, sources),
+    megapixels: Object.fromEntries(manifest.files.map((f) => [f.name, mpOf(manifest, f.name)])),
+    results,
+  };
+  const report = renderReport(run);
+  const stamp = run.finished.replace(/[:.]/g, '-').slice(0, 19);
   const outDir = join(REPO, 'bench-results');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(
-    join(outDir, `bench-${stamp}.json`),
-    JSON.stringify({ cfg, variants: VARIANTS, results }, null, 1),
-  );
+  writeFileSync(join(outDir, `bench-${stamp}.json`), JSON.stringify(run, null, 1));
   writeFileSync(join(outDir, `bench-${stamp}.md`), report);
   if (cfg.doc) writeDoc(report);
   console.log(report);
-  log(`done in ${elapsed} s; raw results in bench-results/bench-${stamp}.json`);
+  log(`done in ${run.elapsed} s; raw results in bench-results/bench-${stamp}.json`);
 }
 
 async function runServer(name, spec, body) {
@@ -708,7 +725,8 @@ const rpsCell = (s) => {
   return `${rpsText(s.rps)} †`;
 };
 
-function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
+function renderReport({ results, memoryTier, elapsed, finished, machine: machineText, megapixels }) {
+  const perRound = Math.max(1, Math.round(cfg.measure / cfg.rounds));
   const pick = (part, server, format, c, extra = () => true) =>
     results.filter(
       (r) => r.part === part && r.server === server && r.format === format && r.c === c && extra(r),
@@ -717,13 +735,13 @@ function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
   const line = (s = '') => out.push(s);
 
   line(
-    `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${QUICK ? 'quick' : 'full'} mode, ${elapsed} s.`,
+    `Run: ${finished.slice(0, 16).replace('T', ' ')} UTC, ${cfg.quick ? 'quick' : 'full'} mode, ${elapsed} s.`,
   );
   line(
     `Per cell: ${cfg.warmup} s warm-up per server start, ${cfg.settle} s settling, ${perRound * cfg.rounds} s measured (${cfg.rounds} round${cfg.rounds > 1 ? 's' : ''} of ${perRound} s, servers interleaved).`,
   );
   line();
-  line(machine(manifest, sources));
+  line(machineText);
   line();
   const tintypeNames = Object.keys(VARIANTS);
   const targets = [];
@@ -732,9 +750,9 @@ function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
     line('### Misses (cache off), resize to fit 512x512');
     line();
     line(
-      '| output | c | server | req/s | × ref | p50 ms | p99 ms | errors | peak RSS MB | RSS × ref | KB/resp |',
+      '| output | c | server | req/s | × ref | p50 ms | p99 ms | errors | peak RSS MB | RSS × ref | CPU ms/req | KB/resp |',
     );
-    line('|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+    line('|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const format of cfg.formats) {
       for (const c of cfg.concurrency) {
         const ref = combine(pick('miss', 'reference', format, c));
@@ -842,7 +860,7 @@ function renderReport({ results, manifest, memoryTier, elapsed, sources }) {
         const s = combine(rows);
         return `${rpsCell(s)} | ${fx(s.cpuMs)} | ${fx(s.p99, 0)} | ${s.errors} | ${fx(s.rssMb, 0)}`;
       });
-      const label = source === 'corpus' ? 'corpus (4–24 MP)' : `${source} (${mpOf(manifest, source)} MP)`;
+      const label = source === 'corpus' ? 'the corpus' : `${source} (${megapixels[source]} MP)`;
       line(`| ${label} | ${c} | ${cells.join(' | ')} |`);
     };
     for (const c of cfg.scaleConcurrency) scaleRow('scale-c', 'corpus', c);
@@ -932,7 +950,17 @@ function writeDoc(report) {
   log(`wrote ${doc}`);
 }
 
-main().catch((e) => {
+/** `node bench/run.mjs --report bench-results/<run>.json`: the tables of a past run again (BENCH_DOC=1 writes them). */
+async function reportOnly(file) {
+  const run = JSON.parse(readFileSync(file, 'utf8'));
+  Object.assign(cfg, run.cfg, { doc: process.env.BENCH_DOC === '1' });
+  Object.assign(VARIANTS, run.variants);
+  const report = renderReport(run);
+  if (cfg.doc) writeDoc(report);
+  console.log(report);
+}
+
+(process.argv[2] === '--report' ? reportOnly(process.argv[3]) : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });
