@@ -46,7 +46,8 @@ for (let r = 0; r < rounds; r++) {
   for (const concurrency of [1, 4]) {
     for (const [name, fn] of Object.entries(variants)) {
       const m = await measure(fn, concurrency);
-      (results[`${name} c${concurrency}`] ??= []).push(m);
+      const key = `${name} c${concurrency}`;
+      results[key] = [...(results[key] ?? []), m];
     }
   }
 }
