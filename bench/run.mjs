@@ -1,7 +1,8 @@
 // The benchmark of issue 8: Tintype against a bare sharp server and ipx on cache misses, and
 // against nginx serving the same bytes on cache hits; then how Tintype's cost grows with
 // concurrency and source size. Run through `pnpm bench` (bench/bench.sh installs and builds first).
-// Every server listens on 127.0.0.1, one at a time; the load is wrk, closed loop, bounded in time.
+// Every server listens on 127.0.0.1, one at a time; the load is a closed loop bounded in time: a
+// client of our own for misses (loopCell), wrk for hits (wrkCell).
 // Settings (environment; the defaults are the full run, BENCH_QUICK=1 the ~3-minute one):
 //   BENCH_ROUNDS (3)    rounds; servers run one after the other in each, in a rotated order
 //   BENCH_WARMUP (5)    seconds of unmeasured load after each server start
@@ -11,7 +12,7 @@
 //   BENCH_CONCURRENCY ("4,16"; quick: "16")  BENCH_FORMATS ("jpeg,webp,avif,png")  BENCH_PARTS ("miss,hit,scale")
 //   BENCH_REFERENCES ("reference,ipx")  the other servers of the miss table
 //   BENCH_TINTYPE_ENV   extra environment for every Tintype, e.g. "UV_THREADPOOL_SIZE=8 IMGPROXY_WORKERS=2"
-//   BENCH_VARIANTS      more Tintype launches to compare, JSON {"name": {"env": {..}, "processes": 2, "node": ["--flag"]}}
+//   BENCH_VARIANTS      more Tintype launches to compare, JSON {"name": {"env": {..}, "node": ["--flag"], "cluster": 2}}
 //   BENCH_DOC (1 in a full run, 0 in a quick one)  write the tables into docs/benchmarks.md
 //   BENCH_PORT (18400)  origin port; the server under test listens on the next one
 import { spawn, spawnSync } from 'node:child_process';
@@ -69,20 +70,17 @@ const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11,
 
 const started = new Set();
 
-/** Starts a server (one or several processes) and waits until it answers HTTP. */
+/** Starts a server and waits until it answers HTTP. */
 async function startServer(name, spec) {
   const logFile = openSync(join(RUN, `${name}.log`), 'a');
-  const procs = [];
-  for (let i = 0; i < (spec.processes ?? 1); i++) {
-    const p = spawn(spec.cmd[0], spec.cmd.slice(1), {
-      cwd: spec.cwd ?? REPO,
-      env: { ...process.env, ...spec.env },
-      stdio: ['ignore', logFile, logFile],
-    });
-    started.add(p);
-    p.once('exit', () => started.delete(p));
-    procs.push(p);
-  }
+  const p = spawn(spec.cmd[0], spec.cmd.slice(1), {
+    cwd: REPO,
+    env: { ...process.env, ...spec.env },
+    stdio: ['ignore', logFile, logFile],
+  });
+  started.add(p);
+  p.once('exit', () => started.delete(p));
+  const procs = [p];
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (procs.some((p) => p.exitCode !== null))
@@ -95,7 +93,6 @@ async function startServer(name, spec) {
       await sleep(100);
     }
   }
-  if (procs.length > 1) await sleep(1000); // the others bind the same port a moment later
   return { name, procs, pids: procs.map((p) => p.pid) };
 }
 
@@ -120,7 +117,7 @@ process.on('exit', stopAll);
 for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => process.exit(130));
 
 // ---------------------------------------------------------------------------------------------
-// memory: the whole process tree of a server (nginx's workers, several Tintype processes)
+// memory: the whole process tree of a server (nginx's workers, Tintype's cluster workers)
 
 function treeOf(roots) {
   const children = new Map();
@@ -436,12 +433,12 @@ function tintype(variant, mode, extraEnv = {}) {
     cmd: v.cluster
       ? [NODE, ...(v.node ?? []), join(BENCH, 'servers/tintype-cluster.mjs'), TINTYPE_CLI, String(v.cluster)]
       : [NODE, ...(v.node ?? []), TINTYPE_CLI, 'serve'],
-    processes: v.processes,
     env: {
       IMGPROXY_BIND: `127.0.0.1:${PORT}`,
       IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: 'true',
       IMGPROXY_GRACEFUL_STOP_TIMEOUT: '1',
-      ...(v.processes > 1 ? { IMGPROXY_SO_REUSEPORT: 'true' } : {}),
+      // As the Docker image (docker/Dockerfile) and `pnpm start` run Tintype.
+      MALLOC_ARENA_MAX: '2',
       ...cache,
       ...parseEnv(process.env.BENCH_TINTYPE_ENV),
       ...(v.env ?? {}),
