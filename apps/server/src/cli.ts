@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig, loadEnvFile } from './config/index.js';
@@ -147,13 +148,21 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Why lazy: `health` runs every few seconds in containers, and should not load sharp and Express.
-  const [{ createLogger }, { startServer }] = await Promise.all([
+  const [{ createLogger }, { processCount, runPrimary, workerShare }] = await Promise.all([
     import('./logger.js'),
-    import('./serve.js'),
+    import('./cluster.js'),
   ]);
   const log = createLogger(config);
-  for (const w of warnings) log.warn(w);
-  const running = await startServer(config, log);
+  const processes = processCount(config);
+  // A worker re-runs this file with the same argv and environment: the primary has warned already.
+  if (cluster.isPrimary) for (const w of warnings) log.warn(w);
+  if (processes > 1 && cluster.isPrimary) {
+    await runPrimary(config, log, processes);
+    return -1;
+  }
+  // Only processes that serve load sharp and Express: the primary of a cluster stays small.
+  const { startServer } = await import('./serve.js');
+  const running = await startServer(processes > 1 ? workerShare(config, processes) : config, log);
   const shutdown = (signal: string) => {
     log.info({ signal }, 'Shutting down');
     running.stop().then(

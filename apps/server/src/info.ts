@@ -17,6 +17,7 @@ import exifReader from 'exif-reader';
 import type { Request, Response } from 'express';
 import sharp from 'sharp';
 import type { ServerContext } from './context.js';
+import { rawPath } from './http/exchange.js';
 import { cacheControl } from './http/headers.js';
 import {
   createCachedRunner,
@@ -26,7 +27,6 @@ import {
   keyOf,
   limitedJob,
   type RequestView,
-  rawPath,
   requestView,
 } from './processing.js';
 import { checkAllowedSource, checkSvgSize } from './security/index.js';

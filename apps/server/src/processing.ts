@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { cacheKey, createCoalescer } from '@tintype/cache';
 import type { ProcessedImage } from '@tintype/pipeline';
 import { chooseOutputFormat, formatInfo, probeImage, processImage, sanitizeSvg } from '@tintype/pipeline';
 import { canonicalOptions, type ImageFormat, isTintypeError, type ParsedUrl, parsePath } from '@tintype/url';
-import type { Request, Response } from 'express';
 import type { ServerContext } from './context.js';
+import { header, type Reply, rawPath } from './http/exchange.js';
 import { CONTENT_SECURITY_POLICY, cacheControl, contentDisposition } from './http/headers.js';
 import { checkAllowedSource, checkSvgSize, untilDeadline } from './security/index.js';
 import { sourceCookies } from './sources/cookies.js';
@@ -23,13 +24,6 @@ export interface ImageResult {
   /** Set when the fallback image stood in for a source that could not be fetched. */
   fallback?: { status: number };
   debug?: { originWidth: number; originHeight: number; width: number; height: number; sourceSize: number };
-}
-
-/** The path as the client sent it, without the query string (imgproxy ignores queries). */
-export function rawPath(req: Request): string {
-  const url = req.originalUrl;
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
 }
 
 /**
@@ -62,7 +56,7 @@ export async function limitedJob<T>(
 export function createCachedRunner(ctx: ServerContext) {
   const inflight = createCoalescer<ImageResult>();
   return async function cached(
-    res: Response,
+    res: Reply,
     key: string | undefined,
     bypass: boolean,
     make: () => Promise<ImageResult>,
@@ -96,22 +90,56 @@ export function createCachedRunner(ctx: ServerContext) {
 
 export function createProcessingHandler(ctx: ServerContext) {
   const cached = createCachedRunner(ctx);
+  const { config, formatSettings: f } = ctx;
+  const negotiates = f.autoWebp || f.enforceWebp || f.autoAvif || f.enforceAvif;
+  // Why: a repeated URL parses, verifies and hashes to the same thing every time, and on a cache
+  // hit that is most of the work left. Only where nothing but the path (and Accept's two flags)
+  // decides the result; never a URL with `expires`, whose time check must run on every request.
+  const memo =
+    config.IMGPROXY_CACHE_KEY_HEADERS.length === 0 &&
+    config.IMGPROXY_CACHE_KEY_COOKIES.length === 0 &&
+    !config.IMGPROXY_ENABLE_CLIENT_HINTS
+      ? new Map<string, { parsed: ParsedUrl; key: string | undefined }>()
+      : undefined;
 
-  return async function handleProcessing(req: Request, res: Response): Promise<void> {
-    const parsed = parsePath(rawPath(req), ctx.urlSettings);
+  const resolve = (req: IncomingMessage, path: string) => {
+    const parsed = parsePath(path, ctx.urlSettings);
     applyClientHints(ctx, parsed.options, req);
     checkAllowedSource(ctx.allowedSources, parsed.sourceUrl);
-    const cookie = sourceCookies(ctx.cookieSettings, { header: (name) => req.get(name) }, parsed.sourceUrl);
-    const accept = String(req.headers.accept ?? '');
-    const o = parsed.options;
     // `raw` streams the source untouched; caching a copy of the source would only cost space.
-    const key = ctx.cache && !o.raw ? variantKey(ctx, parsed, requestView(req)) : undefined;
-    const result = await cached(res, key, o.bypassCache, () =>
-      limitedJob(ctx, (deadline) => produce(ctx, parsed, accept, deadline, cookie)),
-    );
+    const key = ctx.cache && !parsed.options.raw ? variantKey(ctx, parsed, requestView(req)) : undefined;
+    return { parsed, key };
+  };
+
+  return async function handleProcessing(req: IncomingMessage, res: Reply): Promise<void> {
+    const path = rawPath(req);
+    const accept = String(req.headers.accept ?? '');
+    const memoKey = negotiates
+      ? `${path}\n${accept.includes('image/webp')}${accept.includes('image/avif')}`
+      : path;
+    let known = memo?.get(memoKey);
+    if (!known) {
+      known = resolve(req, path);
+      if (memo && !(known.parsed.options.expires! > 0)) {
+        if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+        memo.set(memoKey, known);
+      }
+    }
+    const { parsed, key } = known;
+    const result = await cached(res, key, parsed.options.bypassCache, () => {
+      const cookie = sourceCookies(
+        ctx.cookieSettings,
+        { header: (name) => header(req, name) },
+        parsed.sourceUrl,
+      );
+      return limitedJob(ctx, (deadline) => produce(ctx, parsed, accept, deadline, cookie));
+    });
     writeImage(ctx, req, res, parsed, result);
   };
 }
+
+/** How many URLs the processing handler remembers parsed (oldest forgotten first). */
+const MEMO_ENTRIES = 10_000;
 
 /** What of a request the cache key reads: Accept, and the headers and cookies named for the key. */
 export interface RequestView {
@@ -119,9 +147,9 @@ export interface RequestView {
   header(name: string): string | undefined;
 }
 
-export const requestView = (req: Request): RequestView => ({
+export const requestView = (req: IncomingMessage): RequestView => ({
   accept: String(req.headers.accept ?? ''),
-  header: (name) => req.get(name),
+  header: (name) => header(req, name),
 });
 
 /**
@@ -175,11 +203,11 @@ function parseCookies(header: string): Map<string, string> {
  * IMGPROXY_ENABLE_CLIENT_HINTS: `Sec-CH-DPR`/`DPR` set dpr and `Sec-CH-Width`/`Width` set width
  * when the URL does not; applied before the cache key, since they change the result.
  */
-function applyClientHints(ctx: ServerContext, o: ParsedUrl['options'], req: Request): void {
+function applyClientHints(ctx: ServerContext, o: ParsedUrl['options'], req: IncomingMessage): void {
   if (!ctx.config.IMGPROXY_ENABLE_CLIENT_HINTS) return;
-  const dpr = Number(req.get('sec-ch-dpr') ?? req.get('dpr'));
+  const dpr = Number(header(req, 'sec-ch-dpr') ?? header(req, 'dpr'));
   if (Number.isFinite(dpr) && dpr > 0 && o.dpr === 1) o.dpr = Math.min(dpr, 8);
-  const width = Number.parseInt(req.get('sec-ch-width') ?? req.get('width') ?? '', 10);
+  const width = Number.parseInt(header(req, 'sec-ch-width') ?? header(req, 'width') ?? '', 10);
   if (Number.isFinite(width) && width > 0 && o.width === 0) o.width = width;
 }
 
@@ -277,8 +305,8 @@ export function etagOf(data: Buffer, buster: string): string {
 
 export function writeImage(
   ctx: ServerContext,
-  req: Request,
-  res: Response,
+  req: IncomingMessage,
+  res: Reply,
   parsed: ParsedUrl,
   r: ImageResult,
 ): void {
@@ -317,7 +345,8 @@ export function writeImage(
       config.IMGPROXY_USE_LAST_MODIFIED ? lastModified : undefined,
     )
   ) {
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
   res.setHeader('Content-Type', r.contentType);
@@ -327,7 +356,8 @@ export function writeImage(
     contentDisposition(parsed.sourceUrl, o.filename, r.ext, o.returnAttachment),
   );
   res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  res.status(r.fallback?.status ?? 200).end(req.method === 'HEAD' ? undefined : r.data);
+  res.statusCode = r.fallback?.status ?? 200;
+  res.end(req.method === 'HEAD' ? undefined : r.data);
 }
 
 function lastModifiedOf(source: string | undefined, buster: number): string | undefined {
@@ -337,7 +367,7 @@ function lastModifiedOf(source: string | undefined, buster: number): string | un
 }
 
 export function isNotModified(
-  req: Request,
+  req: IncomingMessage,
   etag: string | undefined,
   lastModified: string | undefined,
 ): boolean {

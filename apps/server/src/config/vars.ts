@@ -94,6 +94,13 @@ export const VARS = {
     SERVER,
     'Let several processes share the listening port (Node 22.12+; older Node warns and ignores it).',
   ),
+  IMGPROXY_PROCESSES: v(
+    int({ min: 0 }),
+    0,
+    SERVER,
+    'Processes serving requests on the one port (node:cluster); 0 = one per CPU. They split IMGPROXY_WORKERS, IMGPROXY_MAX_CLIENTS, IMGPROXY_REQUESTS_QUEUE_SIZE and the memory sizes between them.',
+    true,
+  ),
   IMGPROXY_WORKERS: v(
     int({ min: 1 }),
     availableParallelism() * 2,

@@ -1,6 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import type { TintypeError } from '@tintype/url';
 import { internal, isTintypeError } from '@tintype/url';
-import type { Response } from 'express';
 
 /** Anything thrown becomes a TintypeError; what is not ours is a bug, so a reported 500. */
 export function asTintypeError(e: unknown): TintypeError {
@@ -12,7 +12,7 @@ export function asTintypeError(e: unknown): TintypeError {
  * text, as imgproxy), unless IMGPROXY_DEVELOPMENT_ERRORS_MODE asks for details. Error responses
  * carry no Cache-Control, so no CDN keeps them.
  */
-export function sendError(res: Response, err: TintypeError, developmentMode: boolean): void {
+export function sendError(res: ServerResponse, err: TintypeError, developmentMode: boolean): void {
   if (res.headersSent) {
     res.destroy(err);
     return;
@@ -23,7 +23,10 @@ export function sendError(res: Response, err: TintypeError, developmentMode: boo
   const body = developmentMode
     ? `${err.publicMessage}\n\n${err.code}: ${err.message}\n${err.stack ?? ''}`
     : err.publicMessage;
-  res.status(err.status).type('text/plain').send(body);
+  res.statusCode = err.status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 const KEEP_ON_ERROR = new Set([

@@ -1,12 +1,15 @@
-import type { Server } from 'node:http';
+import cluster from 'node:cluster';
+import type { Server, ServerResponse } from 'node:http';
 import type { TintypeError } from '@tintype/url';
 import type { Request, RequestHandler } from 'express';
+import { AggregatorRegistry } from 'prom-client';
 import type { Config } from '../config/index.js';
-import { createHttpServer, listen, parseBind } from '../listen.js';
+import { listen, parseBind } from '../listen.js';
 import type { Logger } from '../logger.js';
 import { createTracing, type Tracing } from '../tracing/index.js';
 import { errorCategory } from './errors.js';
-import { createPrometheusMetrics, type PrometheusMetrics, type WorkerStats } from './prometheus.js';
+import { createPrometheusMetrics, type WorkerStats } from './prometheus.js';
+import { createMetricsServer } from './server.js';
 import { type Metrics, noMetrics } from './types.js';
 
 export type { Metrics } from './types.js';
@@ -21,6 +24,11 @@ export interface Monitoring {
   metrics: Metrics;
   /** For the processing routes: request counters, latency, and the request's trace span. */
   middleware(pathOf: (req: Request) => string): RequestHandler;
+  /** Whether requests are traced. The span needs Express's request, so the image lane (app.ts) is
+   * then left to Express. */
+  readonly tracing: boolean;
+  /** The middleware without tracing: counts one request in Prometheus until its response closes. */
+  observe(res: ServerResponse): void;
   /** A failed request, counted in errors_total by imgproxy's category and marked on its span. */
   failed(e: TintypeError): void;
   /** Opens the Prometheus listener, if configured; resolves to its address. */
@@ -40,16 +48,20 @@ export async function createMonitoring(
   let listener: Server | undefined;
 
   const metrics = combine(prometheus, tracing);
+  const observe = (res: ServerResponse) => {
+    if (!prometheus) return;
+    const end = prometheus.startRequest();
+    res.once('close', () => end(res.headersSent ? res.statusCode : 499));
+  };
   return {
     metrics,
+    tracing: tracing !== undefined,
+    observe,
     middleware(pathOf) {
       const traced = tracing?.middleware(pathOf);
       if (!prometheus && !traced) return (_req, _res, next) => next();
       return (req, res, next) => {
-        if (prometheus) {
-          const end = prometheus.startRequest();
-          res.once('close', () => end(res.headersSent ? res.statusCode : 499));
-        }
+        observe(res);
         if (traced) traced(req, res, next);
         else next();
       };
@@ -59,7 +71,18 @@ export async function createMonitoring(
     },
     async start() {
       if (!prometheus) return undefined;
-      listener = createMetricsServer(config, prometheus);
+      if (cluster.isWorker) {
+        // The primary serves every worker's metrics together (cluster.ts); it asks each for its
+        // registry over IPC, which prom-client answers once an AggregatorRegistry exists here.
+        AggregatorRegistry.setRegistries([prometheus.registry]);
+        new AggregatorRegistry();
+        return undefined;
+      }
+      listener = createMetricsServer(
+        config,
+        () => prometheus.registry.metrics(),
+        prometheus.registry.contentType,
+      );
       const address = await listen(listener, parseBind(config.IMGPROXY_PROMETHEUS_BIND, 'tcp'), false);
       log.info({ address }, `Prometheus metrics on ${address}`);
       return address;
@@ -70,20 +93,6 @@ export async function createMonitoring(
       await Promise.all([closing, tracing?.stop()]);
     },
   };
-}
-
-/** Every path of the metrics listener answers with the metrics, as imgproxy's does. */
-function createMetricsServer(config: Config, prometheus: PrometheusMetrics): Server {
-  return createHttpServer(config, (_req, res) => {
-    prometheus.registry.metrics().then(
-      (text) => {
-        res.writeHead(200, { 'Content-Type': prometheus.registry.contentType }).end(text);
-      },
-      () => {
-        res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Cannot collect metrics');
-      },
-    );
-  });
 }
 
 function combine(prometheus: Metrics | undefined, tracing: Tracing | undefined): Metrics {
