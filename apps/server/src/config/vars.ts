@@ -96,7 +96,7 @@ export const VARS = {
   ),
   IMGPROXY_PROCESSES: v(
     int({ min: 0 }),
-    0,
+    1,
     SERVER,
     'Processes serving requests on the one port (node:cluster); 0 = one per CPU. They split IMGPROXY_WORKERS, IMGPROXY_MAX_CLIENTS, IMGPROXY_REQUESTS_QUEUE_SIZE and the memory sizes between them.',
     true,
