@@ -22,6 +22,8 @@ export interface ResultCache {
   deletePrefix(prefix: string): Promise<number>;
   /** Removes one entry, in memory and in the backend; resolves to whether the backend held it. */
   delete(key: string): Promise<boolean>;
+  /** Drops entries from the memory tier only: another process of this server purged them. */
+  forgetLocal(prefixes: string[], keys: string[]): void;
   /** Waits for every pending write. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -137,6 +139,10 @@ export function createResultCache(storage: Storage, opts: ResultCacheOptions): R
       const held = (await storage.stat(key)) !== null;
       if (held) await storage.delete(key);
       return held;
+    },
+    forgetLocal(prefixes, keys) {
+      for (const prefix of prefixes) memory?.deletePrefix(prefix);
+      for (const key of keys) memory?.delete(key);
     },
     async flush() {
       while (pending.size > 0) await Promise.all([...pending]);
