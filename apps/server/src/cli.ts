@@ -240,5 +240,7 @@ main(process.argv.slice(2)).then(
   (e) => {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
+    // A cluster worker's IPC channel would keep it running; the primary must see it exit.
+    if (cluster.isWorker) process.exit();
   },
 );

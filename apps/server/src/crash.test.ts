@@ -1,30 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Origin, serveBytes, startOrigin } from './test/origin.js';
-
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-
-/** Starts the built CLI as its own process and resolves once it listens. */
-function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'serve'], {
-    env: { PATH: process.env.PATH, IMGPROXY_BIND: '127.0.0.1:0', IMGPROXY_LOG_FORMAT: 'json', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on ([\d.]+:\d+)/.exec(out);
-      if (m) resolve({ child, url: `http://${m[1]}` });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
+import { spawnServer } from './test/process.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })

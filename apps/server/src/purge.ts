@@ -10,6 +10,7 @@ import {
 } from '@tintype/url';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
+import { tellPeers } from './cluster.js';
 import type { ServerContext } from './context.js';
 import { infoKey, infoRest, parseInfoRoute } from './info.js';
 import { type RequestView, requestView, variantKey } from './processing.js';
@@ -51,7 +52,9 @@ export function createPurger(ctx: ServerContext): Purger {
       const sourceUrl = finalSourceUrl(url, ctx.urlSettings);
       await c.flush();
       ctx.sources.forget(sourceUrl);
-      const deleted = await c.deletePrefix(sourcePrefix(config.IMGPROXY_CACHE_PATH_PREFIX, sourceUrl));
+      const prefix = sourcePrefix(config.IMGPROXY_CACHE_PATH_PREFIX, sourceUrl);
+      const deleted = await c.deletePrefix(prefix);
+      tellPeers({ type: 'tintype:forget', sourceUrl, prefixes: [prefix], keys: [] });
       ctx.metrics.cache('purge', c.kind);
       return deleted;
     },
@@ -63,6 +66,7 @@ export function createPurger(ctx: ServerContext): Purger {
       ctx.sources.forget(sourceUrl);
       let deleted = 0;
       for (const key of keys) if (await c.delete(key)) deleted++;
+      tellPeers({ type: 'tintype:forget', sourceUrl, prefixes: [], keys: [...keys] });
       ctx.metrics.cache('purge', c.kind);
       return deleted;
     },

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { onPeerMessage } from './cluster.js';
 import type { Config } from './config/index.js';
 import { createContext } from './context.js';
 import { createHttpServer, listen, parseBind, REUSE_PORT_SUPPORTED } from './listen.js';
@@ -18,6 +19,11 @@ export interface RunningServer {
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const ctx = await createContext(config, log);
+  // Another process of this server purged a source: drop what this one keeps of it in memory.
+  const unsubscribe = onPeerMessage((m) => {
+    ctx.sources.forget(m.sourceUrl);
+    ctx.cache?.forgetLocal(m.prefixes, m.keys);
+  });
   const app = createApp(ctx);
   const server = createHttpServer(config, app);
   const address = await listen(
@@ -47,6 +53,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       );
       await Promise.race([closed, grace]);
       server.closeAllConnections();
+      unsubscribe();
       await ctx.close();
     })();
     return stopping;
