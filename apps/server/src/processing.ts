@@ -360,7 +360,13 @@ export function writeImage(
   res.end(req.method === 'HEAD' ? undefined : r.data);
 }
 
+/** An HTTP date as toUTCString() writes it (IMF-fixdate), which is how origins send it. */
+const IMF_FIXDATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
+
 function lastModifiedOf(source: string | undefined, buster: number): string | undefined {
+  // The usual case needs no parsing: it is already what the code below would write.
+  if (buster <= 0 && source && IMF_FIXDATE.test(source)) return source;
   const t = source ? Date.parse(source) : Number.NaN;
   if (Number.isNaN(t)) return buster > 0 ? new Date(buster).toUTCString() : undefined;
   return new Date(Math.max(t, buster)).toUTCString();
