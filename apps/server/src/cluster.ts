@@ -12,8 +12,11 @@ import { startClusterMetrics } from './metrics/server.js';
  * (round robin); it processes nothing itself, serves the Prometheus metrics of all workers
  * together, relays purges, and replaces a worker that dies.
  */
-export function processCount(config: Pick<Config, 'IMGPROXY_PROCESSES'>): number {
-  return config.IMGPROXY_PROCESSES || availableParallelism();
+export function processCount(config: Pick<Config, 'IMGPROXY_PROCESSES' | 'IMGPROXY_CACHE_USE'>): number {
+  if (config.IMGPROXY_PROCESSES > 0) return config.IMGPROXY_PROCESSES;
+  // Why only with the cache: image work already runs on every core (IMGPROXY_WORKERS threads), so
+  // without hits a second process adds only its memory (about 200 MB under load, measured).
+  return config.IMGPROXY_CACHE_USE ? availableParallelism() : 1;
 }
 
 /**

@@ -96,9 +96,9 @@ export const VARS = {
   ),
   IMGPROXY_PROCESSES: v(
     int({ min: 0 }),
-    1,
+    0,
     SERVER,
-    'Processes serving requests on the one port (node:cluster); 0 = one per CPU. They split IMGPROXY_WORKERS, IMGPROXY_MAX_CLIENTS, IMGPROXY_REQUESTS_QUEUE_SIZE and the memory sizes between them.',
+    'Processes serving requests on the one port (node:cluster); 0 = one per CPU when the internal cache is on, else 1. They split IMGPROXY_WORKERS, IMGPROXY_MAX_CLIENTS, IMGPROXY_REQUESTS_QUEUE_SIZE and the memory sizes between them.',
     true,
   ),
   IMGPROXY_WORKERS: v(
