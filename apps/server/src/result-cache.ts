@@ -106,7 +106,7 @@ export function createResultCache(storage: Storage, opts: ResultCacheOptions): R
           metrics.cache('miss', kind, (performance.now() - started) / 1000);
           return null;
         }
-        const data = await buffer(entry.body);
+        const data = entry.bytes ?? (await buffer(entry.body));
         // A short read means a broken entry: never serve it.
         if (data.length !== entry.info.size) return null;
         const result = decodeEntry(data, entry.info);

@@ -17,6 +17,9 @@ export interface EntryInfo {
 export interface StoredEntry {
   info: EntryInfo;
   body: Readable;
+  /** The same bytes as `body`, when the backend read them whole anyway (fs cache entries): a
+   * reader that wants a Buffer takes them without draining a stream. */
+  bytes?: Buffer;
 }
 
 /** What `put` takes: what an entry carries, minus what the backend derives. */

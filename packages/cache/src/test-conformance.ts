@@ -140,6 +140,9 @@ export function storageConformance(name: string, makeStorage: () => Storage | Pr
         while (writing || reads === 0) {
           check(await read(await storage.get(key)));
           reads++;
+          // Yield to I/O between reads, as a server does between requests: a read that completes
+          // without the thread pool (fs) would otherwise starve the writers' callbacks forever.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       })();
       await Promise.all(
