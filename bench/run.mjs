@@ -12,7 +12,7 @@
 //   BENCH_CONCURRENCY ("4,16"; quick: "16")  BENCH_FORMATS ("jpeg,webp,avif,png")  BENCH_PARTS ("miss,hit,scale")
 //   BENCH_REFERENCES ("reference,ipx")  the other servers of the miss table
 //   BENCH_TINTYPE_ENV   extra environment for every Tintype, e.g. "UV_THREADPOOL_SIZE=8 IMGPROXY_WORKERS=2"
-//   BENCH_VARIANTS      more Tintype launches to compare, JSON {"name": {"env": {..}, "node": ["--flag"], "cluster": 2}}
+//   BENCH_VARIANTS      more Tintype launches to compare, JSON {"name": {"env": {..}, "node": ["--flag"]}}
 //   BENCH_DOC (1 in a full run, 0 in a quick one)  write the tables into docs/benchmarks.md
 //   BENCH_PORT (18400)  origin port; the server under test listens on the next one
 import { spawn, spawnSync } from 'node:child_process';
@@ -414,8 +414,9 @@ function parseEnv(text) {
 }
 
 const VARIANTS = { tintype: {}, ...JSON.parse(process.env.BENCH_VARIANTS ?? '{}') };
-// Hits are also measured with Tintype in two processes (bench-side cluster): what both cores buy.
-const HIT_CLUSTER = { cluster: 2 };
+// With the cache on, Tintype serves from one process per CPU (IMGPROXY_PROCESSES=0); hits are also
+// measured in one process, to show what the second buys.
+const ONE_PROCESS = { env: { IMGPROXY_PROCESSES: '1' } };
 const FS_ROOT = join(RUN, 'tintype-cache');
 
 /** A Tintype launch: cache off (misses), fs only (fs hits), or fs behind the memory tier. */
@@ -430,9 +431,7 @@ function tintype(variant, mode, extraEnv = {}) {
           IMGPROXY_CACHE_MEMORY_SIZE: mode === 'mem' ? '256' : '0',
         };
   return {
-    cmd: v.cluster
-      ? [NODE, ...(v.node ?? []), join(BENCH, 'servers/tintype-cluster.mjs'), TINTYPE_CLI, String(v.cluster)]
-      : [NODE, ...(v.node ?? []), TINTYPE_CLI, 'serve'],
+    cmd: [NODE, ...(v.node ?? []), TINTYPE_CLI, 'serve'],
     env: {
       IMGPROXY_BIND: `127.0.0.1:${PORT}`,
       IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: 'true',
@@ -523,7 +522,8 @@ async function main() {
   const missServers = [...Object.keys(VARIANTS), ...list('BENCH_REFERENCES', 'reference,ipx')];
   const hitServers = [
     'tintype-fs',
-    ...(memoryTier ? ['tintype-mem', 'tintype-mem-cluster2'] : ['tintype-fs-cluster2']),
+    'tintype-fs-1p',
+    ...(memoryTier ? ['tintype-mem', 'tintype-mem-1p'] : []),
     'nginx',
   ];
   for (let round = 1; round <= cfg.rounds; round++) {
@@ -548,7 +548,7 @@ async function main() {
           name === 'nginx'
             ? nginxConf('nginx-hits', join(RUN, 'results'), PORT, 'auto')
             : tintype(
-                name.endsWith('cluster2') ? HIT_CLUSTER : 'tintype',
+                name.endsWith('-1p') ? ONE_PROCESS : 'tintype',
                 name.startsWith('tintype-mem') ? 'mem' : 'fs',
               );
         const urlOf = name === 'nginx' ? URLS.nginx : URLS.tintypeHit;
@@ -794,13 +794,7 @@ function renderReport({ results, memoryTier, elapsed, finished, machine: machine
     for (const format of cfg.formats) {
       for (const c of cfg.concurrency) {
         const ng = combine(pick('hit', 'nginx', format, c));
-        for (const server of [
-          'tintype-fs',
-          'tintype-mem',
-          'tintype-fs-cluster2',
-          'tintype-mem-cluster2',
-          'nginx',
-        ]) {
+        for (const server of ['tintype-fs', 'tintype-mem', 'tintype-fs-1p', 'tintype-mem-1p', 'nginx']) {
           const rows = pick('hit', server, format, c);
           if (!rows.length) {
             if (server === 'tintype-mem')

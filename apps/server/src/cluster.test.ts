@@ -60,7 +60,8 @@ const image = (background: string) =>
     .jpeg()
     .toBuffer();
 
-describe('IMGPROXY_PROCESSES=2: one server in two processes', () => {
+// Processes start, fork and process images: generous timeouts for a loaded machine (nothing timed).
+describe('IMGPROXY_PROCESSES=2: one server in two processes', { timeout: 60_000 }, () => {
   let origin: Origin;
   let server: ServerProcess;
   let metricsUrl: string;
@@ -83,7 +84,7 @@ describe('IMGPROXY_PROCESSES=2: one server in two processes', () => {
     });
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     await until(() => server.output().includes('Prometheus metrics on'));
-  });
+  }, 60_000);
   afterAll(async () => {
     server?.child.kill('SIGKILL');
     await origin.close();
