@@ -674,7 +674,13 @@ async function probeMemoryTier() {
   await runServer('tintype-probe', spec, async () => {
     const url = `${TARGET}${URLS.tintypeHit('j20.jpg', cfg.formats[0])}`;
     for (let i = 0; i < 3; i++) await fetch(url).then((r) => r.arrayBuffer());
-    const text = await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`).then((r) => r.text());
+    // The metrics listener opens once every process of the server listens: wait for it.
+    let text = '';
+    for (let i = 0; i < 100 && !text; i++) {
+      text = await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)
+        .then((r) => (r.ok ? r.text() : ''))
+        .catch(() => sleep(100).then(() => ''));
+    }
     const m = /cache_hits_total\{backend="memory"\} (\d+)/.exec(text);
     hits = m ? Number(m[1]) : 0;
   }).catch((e) => log(`memory-tier probe failed: ${e.message}`));

@@ -72,7 +72,10 @@ export async function runPrimary(config: Config, log: Logger, processes: number)
   const workers = () =>
     Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
 
-  const metrics = await startClusterMetrics(config, log);
+  // The metrics listener opens once every worker listens: prom-client asks them all, and one still
+  // starting would not answer.
+  let metrics: { stop(): Promise<void> } = { stop: async () => {} };
+  let started = 0;
   const stop = (code: number) => {
     if (stopping) return;
     stopping = true;
@@ -81,7 +84,19 @@ export async function runPrimary(config: Config, log: Logger, processes: number)
     else process.exitCode = code;
   };
 
-  cluster.on('listening', (w) => listening.add(w));
+  cluster.on('listening', (w) => {
+    listening.add(w);
+    if (++started !== processes) return;
+    startClusterMetrics(config, log).then(
+      (m) => {
+        metrics = m;
+      },
+      (e) => {
+        log.error({ err: e }, 'Cannot serve the metrics');
+        stop(1);
+      },
+    );
+  });
   cluster.on('message', (from, message) => {
     if (!isForget(message)) return;
     for (const w of workers()) if (w !== from && w.isConnected()) w.send(message);

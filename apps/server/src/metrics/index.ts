@@ -44,6 +44,13 @@ export async function createMonitoring(
   const prometheus = config.IMGPROXY_PROMETHEUS_BIND
     ? createPrometheusMetrics({ namespace: config.IMGPROXY_PROMETHEUS_NAMESPACE, workers })
     : undefined;
+  if (prometheus && cluster.isWorker) {
+    // The primary serves every worker's metrics together (cluster.ts); it asks each for its
+    // registry over IPC, which prom-client answers once an AggregatorRegistry exists here. Before
+    // this worker listens, so that the primary never asks a worker that cannot answer yet.
+    AggregatorRegistry.setRegistries([prometheus.registry]);
+    new AggregatorRegistry();
+  }
   const tracing = await createTracing(config);
   let listener: Server | undefined;
 
@@ -71,13 +78,7 @@ export async function createMonitoring(
     },
     async start() {
       if (!prometheus) return undefined;
-      if (cluster.isWorker) {
-        // The primary serves every worker's metrics together (cluster.ts); it asks each for its
-        // registry over IPC, which prom-client answers once an AggregatorRegistry exists here.
-        AggregatorRegistry.setRegistries([prometheus.registry]);
-        new AggregatorRegistry();
-        return undefined;
-      }
+      if (cluster.isWorker) return undefined;
       listener = createMetricsServer(
         config,
         () => prometheus.registry.metrics(),
