@@ -135,7 +135,10 @@ What differs:
   megabyte resolution. Node's runtime metrics replace Go's.
 - **Runtime**: Node.js instead of Go. Node 20 (≥ 20.18.1) runs Tintype; Node 22 or 24 LTS is
   recommended in production. \`IMGPROXY_WORKERS\` defaults to 2 × CPUs as in imgproxy; in a container,
-  set it from the CPU limit.
+  set it from the CPU limit. Where imgproxy is one process using every core, a Node process answers
+  on one thread: with the internal cache on, Tintype serves from one process per CPU
+  (\`IMGPROXY_PROCESSES\`, Tintype's own; node:cluster on the one port), which about doubles cache
+  hits on 2 cores; \`IMGPROXY_SO_REUSEPORT\` needs Node 22.12.
 
 ## Every variable
 
