@@ -117,14 +117,8 @@ export function createProcessingHandler(ctx: ServerContext) {
     const memoKey = negotiates
       ? `${path}\n${accept.includes('image/webp')}${accept.includes('image/avif')}`
       : path;
-    let known = memo?.get(memoKey);
-    if (!known) {
-      known = resolve(req, path);
-      if (memo && !(known.parsed.options.expires! > 0)) {
-        if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
-        memo.set(memoKey, known);
-      }
-    }
+    const remembered = memo?.get(memoKey);
+    const known = remembered ?? resolve(req, path);
     const { parsed, key } = known;
     const result = await cached(res, key, parsed.options.bypassCache, () => {
       const cookie = sourceCookies(
@@ -134,6 +128,12 @@ export function createProcessingHandler(ctx: ServerContext) {
       );
       return limitedJob(ctx, (deadline) => produce(ctx, parsed, accept, deadline, cookie));
     });
+    // Only URLs answered from the cache are remembered: they are the ones that repeat. Unique
+    // misses (cachebusters, one-off sizes) would only push the hot ones out and keep garbage alive.
+    if (memo && !remembered && res.locals.cache === 'HIT' && !(parsed.options.expires! > 0)) {
+      if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+      memo.set(memoKey, known);
+    }
     writeImage(ctx, req, res, parsed, result);
   };
 }
