@@ -141,8 +141,9 @@ export function createApp(ctx: ServerContext): RequestListener {
   // Express matches string routes case-insensitively and with or without a trailing slash; the
   // lane compares the same way, and leaves anything that looks like another route to Express.
   const claimed = new Set(routed.map((p) => p.toLowerCase().replace(/(.)\/$/, '$1')));
+  const lane = !ctx.monitoring.tracing;
   const isImageRequest = (req: IncomingMessage, path: string) => {
-    if (req.method !== 'GET' || ctx.monitoring.tracing || !path.startsWith(`${prefix}/`)) return false;
+    if (!lane || req.method !== 'GET' || !path.startsWith(`${prefix}/`)) return false;
     const rest = path.slice(prefix.length).toLowerCase();
     return (
       !claimed.has(rest.replace(/(.)\/$/, '$1')) &&

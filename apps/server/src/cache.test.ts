@@ -67,6 +67,20 @@ describe('internal cache over HTTP (fs)', () => {
     }
   });
 
+  it('refuses a URL once its expires time has passed, though the cache answered it before', async () => {
+    // A URL answered from the cache is remembered parsed; one with `expires` must be checked on
+    // every request, so the hit in between must not let it skip the time check afterwards.
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const url = `/unsafe/exp:${exp}/rs:fit:50:50/plain/${origin.url}/photo.jpg`;
+    expect((await server.get(url)).status).toBe(200);
+    await server.running.flush();
+    const hit = await server.get(url);
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get('x-cache')).toBe('HIT');
+    while (Math.floor(Date.now() / 1000) <= exp) await new Promise((r) => setTimeout(r, 100));
+    expect((await server.get(url)).status).toBe(404);
+  });
+
   it('shares one entry among equivalent URLs', async () => {
     const before = count();
     const src = `${origin.url}/photo.jpg`;

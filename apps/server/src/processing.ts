@@ -90,8 +90,8 @@ export function createCachedRunner(ctx: ServerContext) {
 
 export function createProcessingHandler(ctx: ServerContext) {
   const cached = createCachedRunner(ctx);
-  const { config, formatSettings: f } = ctx;
-  const negotiates = f.autoWebp || f.enforceWebp || f.autoAvif || f.enforceAvif;
+  const { config } = ctx;
+  const negotiates = negotiatesFormat(ctx);
   // Why: a repeated URL parses, verifies and hashes to the same thing every time, and on a cache
   // hit that is most of the work left. Only where nothing but the path (and Accept's two flags)
   // decides the result; never a URL with `expires`, whose time check must run on every request.
@@ -141,6 +141,11 @@ export function createProcessingHandler(ctx: ServerContext) {
 /** How many URLs the processing handler remembers parsed (oldest forgotten first). */
 const MEMO_ENTRIES = 10_000;
 
+/** Whether the output format can depend on Accept (so the cache key and the URL memo read it). */
+function negotiatesFormat({ formatSettings: f }: ServerContext): boolean {
+  return f.autoWebp || f.enforceWebp || f.autoAvif || f.enforceAvif;
+}
+
 /** What of a request the cache key reads: Accept, and the headers and cookies named for the key. */
 export interface RequestView {
   accept: string;
@@ -158,8 +163,7 @@ export const requestView = (req: IncomingMessage): RequestView => ({
  * negotiation is on.
  */
 export function variantKey(ctx: ServerContext, parsed: ParsedUrl, req: RequestView): string {
-  const { formatSettings: f } = ctx;
-  const negotiates = f.autoWebp || f.enforceWebp || f.autoAvif || f.enforceAvif;
+  const negotiates = negotiatesFormat(ctx);
   const format = `${parsed.options.format ?? 'auto'}${negotiates ? `;webp=${req.accept.includes('image/webp')};avif=${req.accept.includes('image/avif')}` : ''}`;
   return keyOf(ctx, parsed.sourceUrl, canonicalOptions(parsed.options), format, req);
 }

@@ -103,17 +103,17 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
         return { handle, info, offset: 0 };
       }
       const prefix = await readExactly(handle, 0, PREFIX_BYTES);
-      if (!prefix?.subarray(0, MAGIC.length).equals(MAGIC)) return close(handle);
-      const headerBytes = prefix.readUInt32BE(MAGIC.length);
-      if (headerBytes > MAX_HEADER_BYTES) return close(handle);
+      const headerBytes = prefix && headerLength(prefix);
+      if (headerBytes == null) return close(handle);
       const json = await readExactly(handle, PREFIX_BYTES, headerBytes);
-      const header = json && parseHeader(json);
-      const offset = PREFIX_BYTES + headerBytes;
-      // The size check catches files cut short by a crash between write and rename on
-      // filesystems that reorder them: such a file is a miss, never served.
-      if (!header || st.size !== offset + header.size) return close(handle);
+      const header = json && wholeEntryHeader(json, st.size);
+      if (!header) return close(handle);
       const { size, contentType, metadata } = header;
-      return { handle, info: { size, contentType, metadata, lastModified: st.mtime }, offset };
+      return {
+        handle,
+        info: { size, contentType, metadata, lastModified: st.mtime },
+        offset: PREFIX_BYTES + headerBytes,
+      };
     } catch (e) {
       await handle.close();
       throw e;
@@ -258,14 +258,29 @@ function parseHeader(json: Buffer): Header | null {
 
 /** An entry file read whole: its header and bytes, or null when torn or not an entry file. */
 function parseEntryFile(file: Buffer): { info: EntryInfo; bytes: Buffer } | null {
-  if (file.length < PREFIX_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) return null;
-  const headerBytes = file.readUInt32BE(MAGIC.length);
-  if (headerBytes > MAX_HEADER_BYTES || file.length < PREFIX_BYTES + headerBytes) return null;
-  const header = parseHeader(file.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes));
-  const offset = PREFIX_BYTES + headerBytes;
-  if (!header || file.length !== offset + header.size) return null;
+  const headerBytes = file.length >= PREFIX_BYTES ? headerLength(file) : null;
+  if (headerBytes == null || file.length < PREFIX_BYTES + headerBytes) return null;
+  const header = wholeEntryHeader(file.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes), file.length);
+  if (!header) return null;
   const { size, contentType, metadata } = header;
-  return { info: { size, contentType, metadata }, bytes: file.subarray(offset) };
+  return { info: { size, contentType, metadata }, bytes: file.subarray(PREFIX_BYTES + headerBytes) };
+}
+
+/** The header length an entry file's prefix gives, or null when the file is not an entry file. */
+function headerLength(prefix: Buffer): number | null {
+  if (!prefix.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+  const n = prefix.readUInt32BE(MAGIC.length);
+  return n > MAX_HEADER_BYTES ? null : n;
+}
+
+/**
+ * The header, when the file holds exactly the bytes it announces. The size check catches files
+ * cut short by a crash between write and rename on filesystems that reorder them: such a file is
+ * a miss, never served.
+ */
+function wholeEntryHeader(json: Buffer, fileSize: number): Header | null {
+  const header = parseHeader(json);
+  return header && fileSize === PREFIX_BYTES + json.length + header.size ? header : null;
 }
 
 /** Entries up to this size are read without the thread pool (see readEntryFile). */

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# CPU per cache hit of the built Tintype, one cell: the figures of "What each hit-path change
+# bought" in docs/benchmarks.md. Needs wrk and the bench corpus (run `pnpm bench` once first).
+# usage: bash bench/hit-cpu.sh mem|fs [concurrency=16] [seconds=5]   (IMGPROXY_PROCESSES=1 for one process)
+# Prints wrk's req/s and latency, and the CPU microseconds per request of the server process
+# (of the cluster's primary only when IMGPROXY_PROCESSES > 1: read req/s then).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE=${1:-mem}; C=${2:-16}; S=${3:-5}
+PORT=${BENCH_HIT_PORT:-18990}
+ROOT=$(mktemp -d); PATHS=$ROOT/paths
+MEM=0; [ "$MODE" = mem ] && MEM=256
+MALLOC_ARENA_MAX=2 IMGPROXY_BIND=127.0.0.1:$PORT IMGPROXY_LOCAL_FILESYSTEM_ROOT=$PWD/.bench-cache/corpus \
+  IMGPROXY_CACHE_USE=fs IMGPROXY_CACHE_FS_ROOT=$ROOT/cache IMGPROXY_CACHE_MEMORY_SIZE=$MEM \
+  node ${NODE_FLAGS:-} apps/server/dist/cli.js serve > "$ROOT/server.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; rm -rf "$ROOT"' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done
+for f in j01 j02 j03 j04 j05 j06 j07 j08 j09 j10; do
+  echo "/unsafe/rs:fit:512:512/plain/local:///$f.jpg@webp" >> "$PATHS"
+done
+while read -r p; do curl -s -o /dev/null "http://127.0.0.1:$PORT$p"; done < "$PATHS"
+sleep 1
+wrk -t1 -c"$C" -d1 -s bench/wrk.lua "http://127.0.0.1:$PORT" -- "$PATHS" > /dev/null
+ticks() { awk '{print $14+$15}' "/proc/$PID/stat"; }
+T0=$(ticks)
+OUT=$(wrk -t1 -c"$C" -d"$S" -s bench/wrk.lua "http://127.0.0.1:$PORT" -- "$PATHS")
+T1=$(ticks)
+REQ=$(echo "$OUT" | grep -oE '[0-9]+ requests in' | grep -oE '^[0-9]+')
+echo "$OUT" | grep -E "Requests/sec|Latency"
+echo "CPU us/req: $(( (T1 - T0) * 10000 / REQ ))  (requests $REQ)"
