@@ -7,7 +7,7 @@ import { createUrlSettings, parseKeyPairs, splitPresetsVariable, wildcardPattern
 import type { RequestHandler } from 'express';
 import type { Config } from './config/index.js';
 import { landingPage } from './landing.js';
-import { createLimiter, type Limiter } from './limiter.js';
+import { createLimiter, type Limiter, pixelWorkers } from './limiter.js';
 import type { Logger } from './logger.js';
 import { createMonitoring, type Metrics, type Monitoring } from './metrics/index.js';
 import { playgroundPage, playgroundRoutes } from './playground/index.js';
@@ -27,6 +27,8 @@ export interface ServerContext {
   /** Source fetching, with downloads shared between variants (IMGPROXY_CACHE_SOURCE_*). */
   sources: ReusingSources;
   limiter: Limiter;
+  /** Images in sharp at once (IMGPROXY_PIXEL_WORKERS), within the limiter's workers. */
+  pixels: Limiter;
   /** IMGPROXY_FALLBACK_IMAGE_DATA / _PATH / _URL: served (processed) when a source cannot be fetched. */
   fallbackImage: Buffer | null;
   /** The internal cache, when IMGPROXY_CACHE_USE names a backend. */
@@ -164,6 +166,7 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     formatSettings,
     sources,
     limiter,
+    pixels: createLimiter(pixelWorkers(config), 0),
     cache,
     settingsFingerprint: settingsFingerprint(pipelineSettings, formatSettings),
     metrics: monitoring.metrics,

@@ -19,6 +19,7 @@ import sharp from 'sharp';
 import type { ServerContext } from './context.js';
 import { rawPath } from './http/exchange.js';
 import { cacheControl } from './http/headers.js';
+import { holding } from './limiter.js';
 import {
   createCachedRunner,
   etagOf,
@@ -237,11 +238,13 @@ async function describe(
     // Limits that guard decoding hold here as for processing: checked on the header first.
     checkSourceLimits(info, o.security, 1);
     const page = Math.min(o.page, info.pages - 1);
-    const { data, info: raw } = await sharp(source.data, { page, limitInputPixels: false })
-      .resize(64, 64, { fit: 'inside' })
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { data, info: raw } = await holding(ctx.pixels, signal, () =>
+      sharp(source.data, { page, limitInputPixels: false })
+        .resize(64, 64, { fit: 'inside' })
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true }),
+    );
     if (o.average.on) out.average = averageOf(data, o.average.ignoreTransparent);
     if (o.blurhash.x > 0 && o.blurhash.y > 0)
       out.blurhash = blurhash(new Uint8ClampedArray(data), raw.width, raw.height, o.blurhash.x, o.blurhash.y);

@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { createLimiter } from './limiter.js';
+import { createLimiter, holding, pixelWorkers } from './limiter.js';
 
 describe('createLimiter', () => {
   it('runs at most `workers` at once and hands slots on in order', async () => {
@@ -43,5 +44,40 @@ describe('createLimiter', () => {
     expect(limiter.queued).toBe(0);
     release();
     expect(limiter.active).toBe(0);
+  });
+});
+
+describe('holding', () => {
+  it('makes work wait for a slot and gives the slot back when the work fails', async () => {
+    const limiter = createLimiter(1, 0);
+    const signal = new AbortController().signal;
+    const order: string[] = [];
+    let finishFirst!: () => void;
+    const first = holding(limiter, signal, async () => {
+      order.push('first starts');
+      await new Promise<void>((resolve) => {
+        finishFirst = resolve;
+      });
+      order.push('first ends');
+      throw new Error('broken image');
+    });
+    const second = holding(limiter, signal, async () => {
+      order.push('second starts');
+      return 'done';
+    });
+    await Promise.resolve();
+    expect(limiter.queued).toBe(1);
+    finishFirst();
+    await expect(first).rejects.toThrow('broken image');
+    await expect(second).resolves.toBe('done');
+    expect(order).toEqual(['first starts', 'first ends', 'second starts']);
+    expect(limiter.active).toBe(0);
+  });
+});
+
+describe('pixelWorkers', () => {
+  it('is one per CPU unless IMGPROXY_PIXEL_WORKERS sets it', () => {
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 })).toBe(availableParallelism());
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 3 })).toBe(3);
   });
 });

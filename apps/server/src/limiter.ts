@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { TintypeError } from '@tintype/url';
+import type { Config } from './config/index.js';
 
 export const queueFull = () =>
   new TintypeError({ code: 'QUEUE_FULL', status: 429, publicMessage: 'Too many requests', report: false });
@@ -60,6 +62,26 @@ export function createLimiter(workers: number, queueSize: number) {
 }
 
 export type Limiter = ReturnType<typeof createLimiter>;
+
+/** Runs `work` holding a slot of `limiter`, given back when the work really ends. */
+export async function holding<T>(limiter: Limiter, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  const release = await limiter.acquire(signal);
+  try {
+    return await work();
+  } finally {
+    release();
+  }
+}
+
+/**
+ * IMGPROXY_PIXEL_WORKERS, 0 resolved: one per CPU. Why a second bound inside IMGPROXY_WORKERS:
+ * sharp runs each image on one libvips thread here (glibc), so images beyond the number of cores
+ * only take turns on them, each holding its decoded pixels meanwhile, and the reads and writes of
+ * the thread pool wait behind them. Measured (docs/benchmarks.md): same or better req/s, lower
+ * CPU per image, p99 and peak RSS than letting all IMGPROXY_WORKERS decode at once.
+ */
+export const pixelWorkers = (config: Pick<Config, 'IMGPROXY_PIXEL_WORKERS'>) =>
+  config.IMGPROXY_PIXEL_WORKERS || availableParallelism();
 
 function once(fn: () => void): () => void {
   let done = false;

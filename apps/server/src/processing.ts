@@ -7,6 +7,7 @@ import { canonicalOptions, type ImageFormat, isTintypeError, type ParsedUrl, par
 import type { ServerContext } from './context.js';
 import { header, type Reply, rawPath } from './http/exchange.js';
 import { CONTENT_SECURITY_POLICY, cacheControl, contentDisposition } from './http/headers.js';
+import { holding } from './limiter.js';
 import { checkAllowedSource, checkSvgSize, untilDeadline } from './security/index.js';
 import { sourceCookies } from './sources/cookies.js';
 import type { SourceImage } from './sources/types.js';
@@ -282,7 +283,9 @@ async function produce(
   const format = choice.format;
   const varyAccept = choice.varyAccept;
   const processingStarted = performance.now();
-  const processed: ProcessedImage = await processImage(source.data, o, ctx.pipelineSettings, format);
+  const processed: ProcessedImage = await holding(ctx.pixels, signal, () =>
+    processImage(source.data, o, ctx.pipelineSettings, format),
+  );
   ctx.metrics.span('processing', (performance.now() - processingStarted) / 1000);
   return {
     ...base,

@@ -107,6 +107,13 @@ export const VARS = {
     SERVER,
     'Images processed at once (default: 2 × CPUs).',
   ),
+  IMGPROXY_PIXEL_WORKERS: v(
+    int({ min: 0 }),
+    0,
+    SERVER,
+    'Of the IMGPROXY_WORKERS, how many may decode, resize and encode at the same moment; the others download their source or wait. 0 = one per CPU.',
+    true,
+  ),
   IMGPROXY_REQUESTS_QUEUE_SIZE: v(
     int({ min: 0 }),
     0,
