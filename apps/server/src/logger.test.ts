@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { batched, createLogger } from './logger.js';
 import { startTestServer, type TestServer } from './test/server.js';
 
 const samples = new URL('../../../samples', import.meta.url).pathname;
@@ -156,5 +157,56 @@ describe('request log line and X-Request-ID', () => {
     // Health checks are silent, and no line anywhere carries the signature.
     expect(byId('health')).toHaveLength(0);
     expect(JSON.stringify(server.logs)).not.toContain(signatureLike);
+  });
+});
+
+describe('batched (the stdout destination)', () => {
+  const collect = () => {
+    const writes: string[] = [];
+    return { writes, out: batched({ write: (s: string) => void writes.push(s) }) };
+  };
+
+  it('writes the lines of one event-loop turn together, at the end of the turn', async () => {
+    const { writes, out } = collect();
+    out.write('a=1\n');
+    out.write('b=2\n');
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(['a=1\nb=2\n']);
+    out.write('c=3\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(['a=1\nb=2\n', 'c=3\n']);
+  });
+
+  it('never writes more than PIPE_BUF bytes of whole lines at once (a longer line goes alone)', async () => {
+    const { writes, out } = collect();
+    const line = (n: number, fill: string) => `${fill.repeat(n - 1)}\n`;
+    for (let i = 0; i < 100; i++) out.write(line(300, 'é')); // 599 bytes each
+    out.write(line(5000, 'x'));
+    out.write(line(10, 'y'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes.join('')).toBe(`${line(300, 'é').repeat(100)}${line(5000, 'x')}${line(10, 'y')}`);
+    for (const w of writes) {
+      expect(w.endsWith('\n')).toBe(true);
+      if (!w.startsWith('x')) expect(Buffer.byteLength(w)).toBeLessThanOrEqual(4096);
+    }
+    expect(writes).toContain(line(5000, 'x'));
+  });
+
+  it('writes what is pending when the process exits', () => {
+    const logger = new URL('../dist/logger.js', import.meta.url).href;
+    const stdout = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createLogger } from ${JSON.stringify(logger)};
+         const log = createLogger({ IMGPROXY_LOG_FORMAT: 'json', IMGPROXY_LOG_LEVEL: 'info' });
+         log.info('last words');
+         process.exit(0);`,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    ).toString();
+    expect(JSON.parse(stdout).msg).toBe('last words');
   });
 });

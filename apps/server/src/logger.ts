@@ -28,7 +28,7 @@ export function createLogger(
   destination?: pino.DestinationStream,
 ): Logger {
   const base = { level: config.IMGPROXY_LOG_LEVEL, base: undefined };
-  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  const out = destination ?? batched(pino.destination({ dest: 1, sync: true }));
   switch (config.IMGPROXY_LOG_FORMAT) {
     case 'gcp':
       return pino(
@@ -62,6 +62,37 @@ export function createLogger(
     default:
       return pino({ ...base, formatters: { level: (label) => ({ level: levelName(label) }) } }, logfmt(out));
   }
+}
+
+/** Writes of up to this many bytes to a pipe are atomic (POSIX PIPE_BUF; 4096 on Linux). */
+const PIPE_BUF = 4096;
+
+/**
+ * Lines logged in one turn of the event loop go out in one write, at the end of the turn (and at
+ * exit). Why: under load most turns answer several requests, and one write per line was a tenth of a
+ * cache hit's CPU. Each write holds whole lines and at most PIPE_BUF bytes (a longer line alone), so
+ * the lines of several processes sharing one stdout (IMGPROXY_PROCESSES) never interleave.
+ */
+export function batched(destination: pino.DestinationStream): pino.DestinationStream {
+  let pending = '';
+  let bytes = 0;
+  const flush = () => {
+    if (pending === '') return;
+    const lines = pending;
+    pending = '';
+    bytes = 0;
+    destination.write(lines);
+  };
+  process.on('exit', flush);
+  return {
+    write(line: string) {
+      const size = Buffer.byteLength(line);
+      if (bytes + size > PIPE_BUF) flush();
+      if (pending === '') setImmediate(flush);
+      pending += line;
+      bytes += size;
+    },
+  };
 }
 
 /** Rewrites pino's JSON lines as logfmt. */
