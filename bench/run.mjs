@@ -451,6 +451,10 @@ const reference = () => ({
   env: { PORT: String(PORT), ORIGIN },
 });
 const ipx = () => ({ cmd: [NODE, join(BENCH, 'servers/ipx.mjs')], env: { PORT: String(PORT), ORIGIN } });
+const nodeStatic = () => ({
+  cmd: [NODE, join(BENCH, 'servers/node-static.mjs')],
+  env: { PORT: String(PORT), ROOT: join(RUN, 'results') },
+});
 
 // nginx runs with a prefix of its own: the origin (the corpus) and the hit ceiling (results).
 function nginxConf(name, root, port, workers) {
@@ -524,6 +528,7 @@ async function main() {
     'tintype-fs',
     'tintype-fs-1p',
     ...(memoryTier ? ['tintype-mem', 'tintype-mem-1p'] : []),
+    'node-static',
     'nginx',
   ];
   for (let round = 1; round <= cfg.rounds; round++) {
@@ -547,11 +552,13 @@ async function main() {
         const spec =
           name === 'nginx'
             ? nginxConf('nginx-hits', join(RUN, 'results'), PORT, 'auto')
-            : tintype(
-                name.endsWith('-1p') ? ONE_PROCESS : 'tintype',
-                name.startsWith('tintype-mem') ? 'mem' : 'fs',
-              );
-        const urlOf = name === 'nginx' ? URLS.nginx : URLS.tintypeHit;
+            : name === 'node-static'
+              ? nodeStatic()
+              : tintype(
+                  name.endsWith('-1p') ? ONE_PROCESS : 'tintype',
+                  name.startsWith('tintype-mem') ? 'mem' : 'fs',
+                );
+        const urlOf = name === 'nginx' || name === 'node-static' ? URLS.nginx : URLS.tintypeHit;
         await runServer(name, spec, async (server) => {
           await prime(pathsFor(urlOf));
           // Primed already: the warm-up only has to let the JIT settle.
@@ -800,7 +807,14 @@ function renderReport({ results, memoryTier, elapsed, finished, machine: machine
     for (const format of cfg.formats) {
       for (const c of cfg.concurrency) {
         const ng = combine(pick('hit', 'nginx', format, c));
-        for (const server of ['tintype-fs', 'tintype-mem', 'tintype-fs-1p', 'tintype-mem-1p', 'nginx']) {
+        for (const server of [
+          'tintype-fs',
+          'tintype-mem',
+          'tintype-fs-1p',
+          'tintype-mem-1p',
+          'node-static',
+          'nginx',
+        ]) {
           const rows = pick('hit', server, format, c);
           if (!rows.length) {
             if (server === 'tintype-mem')
