@@ -59,6 +59,22 @@ describe('createLogger (IMGPROXY_LOG_FORMAT, IMGPROXY_LOG_LEVEL)', () => {
     );
   });
 
+  it('structured: an error as pino serializes it, and lines below the level dropped', () => {
+    const { lines, log } = logWith('structured', 'warn');
+    log.info('not written');
+    log.error({ err: new TypeError('bad "thing"'), code: 'X' }, 'failed');
+    log.warn(new RangeError('out of range'));
+    log.warn('plain');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      /^time="[^"]+" level="ERROR" msg="failed" err\.type="TypeError" err\.message="bad \\"thing\\"" err\.stack="TypeError: bad .*" code="X"$/,
+    );
+    expect(lines[1]).toMatch(
+      / level="WARNING" msg="out of range" err\.type="RangeError" err\.message="out of range" /,
+    );
+    expect(lines[2]).toMatch(/ level="WARNING" msg="plain"$/);
+  });
+
   it('pretty: text for people, no colour codes when not writing to a terminal', () => {
     const { lines, log } = logWith('pretty');
     log.info({ status: 200 }, 'hello there');

@@ -60,7 +60,19 @@ export function createLogger(
         }),
       );
     default:
-      return pino({ ...base, formatters: { level: (label) => ({ level: levelName(label) }) } }, logfmt(out));
+      // Why a hook: pino would serialize each line to JSON, which logfmt would then parse back;
+      // the line is built once, from what the call was given (a tenth of a cache hit's CPU).
+      return pino(
+        {
+          ...base,
+          hooks: {
+            logMethod(args, _method, level) {
+              out.write(logfmtLine(Date.now(), pino.levels.labels[level] ?? String(level), args));
+            },
+          },
+        },
+        out,
+      );
   }
 }
 
@@ -95,23 +107,34 @@ export function batched(destination: pino.DestinationStream): pino.DestinationSt
   };
 }
 
-/** Rewrites pino's JSON lines as logfmt. */
-function logfmt(destination: pino.DestinationStream): pino.DestinationStream {
-  return {
-    write(line: string) {
-      const { time, level, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
-      const out = [`time=${JSON.stringify(formatTime(Number(time)))}`, `level=${JSON.stringify(level)}`];
-      out.push(`msg=${JSON.stringify(String(msg ?? ''))}`);
-      for (const [key, value] of flatten(rest)) out.push(`${key}=${logfmtValue(value)}`);
-      destination.write(`${out.join(' ')}\n`);
-    },
-  };
+/**
+ * One logfmt line from a pino call's arguments: `(fields, message)`, `(message)` or `(error,
+ * message)`. Errors are written as pino serializes them (type, message, stack, own fields).
+ */
+function logfmtLine(time: number, label: string, args: unknown[]): string {
+  const [first, second] = args;
+  const fields =
+    first instanceof Error
+      ? { err: first }
+      : typeof first === 'object' && first !== null
+        ? (first as Record<string, unknown>)
+        : {};
+  const msg = typeof first === 'object' && first !== null ? (second ?? (first as Error).message) : first;
+  let line = `time=${JSON.stringify(formatTime(time))} level=${JSON.stringify(levelName(label))}`;
+  line += ` msg=${JSON.stringify(String(msg ?? ''))}`;
+  for (const [key, value] of flatten(fields)) line += ` ${key}=${logfmtValue(value)}`;
+  return `${line}\n`;
 }
 
 /** Nested objects (an error, say) become dotted keys, as imgproxy writes its groups. */
 function* flatten(o: Record<string, unknown>, prefix = ''): Generator<[string, unknown]> {
   for (const [key, value] of Object.entries(o)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (value instanceof Error) {
+      yield* flatten(
+        pino.stdSerializers.err(value) as unknown as Record<string, unknown>,
+        `${prefix}${key}.`,
+      );
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       yield* flatten(value as Record<string, unknown>, `${prefix}${key}.`);
     } else if (value !== undefined) {
       yield [`${prefix}${key}`, value];
