@@ -2,7 +2,7 @@
 # CPU per cache hit of the built Tintype, one cell: the figures of "What each hit-path change
 # bought" in docs/benchmarks.md. Needs wrk and the bench corpus (run `pnpm bench` once first).
 # usage: bash bench/hit-cpu.sh mem|fs [concurrency=16] [seconds=5]   (IMGPROXY_PROCESSES=1 for one process)
-# Prints wrk's req/s and latency, and the CPU microseconds per request of the server process
+# Prints wrk's req/s, latency and p50/p99 (JSON, microseconds), and the CPU microseconds per request of the server process
 # (of the cluster's primary only when IMGPROXY_PROCESSES > 1: read req/s then).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +27,5 @@ T0=$(ticks)
 OUT=$(wrk -t1 -c"$C" -d"$S" -s bench/wrk.lua "http://127.0.0.1:$PORT" -- "$PATHS")
 T1=$(ticks)
 REQ=$(echo "$OUT" | grep -oE '[0-9]+ requests in' | grep -oE '^[0-9]+')
-echo "$OUT" | grep -E "Requests/sec|Latency"
+echo "$OUT" | grep -E "Requests/sec|Latency|p99"
 echo "CPU us/req: $(( (T1 - T0) * 10000 / REQ ))  (requests $REQ)"
