@@ -10,7 +10,7 @@ MODE=${1:-mem}; C=${2:-16}; S=${3:-5}
 PORT=${BENCH_HIT_PORT:-18990}
 ROOT=$(mktemp -d); PATHS=$ROOT/paths
 MEM=0; [ "$MODE" = mem ] && MEM=256
-MALLOC_ARENA_MAX=2 IMGPROXY_BIND=127.0.0.1:$PORT IMGPROXY_LOCAL_FILESYSTEM_ROOT=$PWD/.bench-cache/corpus \
+MALLOC_ARENA_MAX=$(( $(nproc) * 2 )) IMGPROXY_BIND=127.0.0.1:$PORT IMGPROXY_LOCAL_FILESYSTEM_ROOT=$PWD/.bench-cache/corpus \
   IMGPROXY_CACHE_USE=fs IMGPROXY_CACHE_FS_ROOT=$ROOT/cache IMGPROXY_CACHE_MEMORY_SIZE=$MEM \
   node ${NODE_FLAGS:-} apps/server/dist/cli.js serve > "$ROOT/server.log" 2>&1 &
 PID=$!

@@ -436,8 +436,8 @@ function tintype(variant, mode, extraEnv = {}) {
       IMGPROXY_BIND: `127.0.0.1:${PORT}`,
       IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: 'true',
       IMGPROXY_GRACEFUL_STOP_TIMEOUT: '1',
-      // As the Docker image (docker/Dockerfile) and `pnpm start` run Tintype.
-      MALLOC_ARENA_MAX: '2',
+      // As the Docker image (docker/Dockerfile) and `pnpm start` run Tintype: 2 arenas per CPU.
+      MALLOC_ARENA_MAX: String(2 * cpus().length),
       ...cache,
       ...parseEnv(process.env.BENCH_TINTYPE_ENV),
       ...(v.env ?? {}),
