@@ -209,20 +209,29 @@ describe('batched (the stdout destination)', () => {
     expect(writes).toContain(line(5000, 'x'));
   });
 
-  it('writes what is pending when the process exits', () => {
+  // On the real stdout, in a child process: every format, the last line written at exit.
+  const lastWords = (format: Format) => {
     const logger = new URL('../dist/logger.js', import.meta.url).href;
-    const stdout = execFileSync(
+    return execFileSync(
       process.execPath,
       [
         '--input-type=module',
         '-e',
         `import { createLogger } from ${JSON.stringify(logger)};
-         const log = createLogger({ IMGPROXY_LOG_FORMAT: 'json', IMGPROXY_LOG_LEVEL: 'info' });
+         const log = createLogger({ IMGPROXY_LOG_FORMAT: '${format}', IMGPROXY_LOG_LEVEL: 'info' });
          log.info('last words');
          process.exit(0);`,
       ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     ).toString();
-    expect(JSON.parse(stdout).msg).toBe('last words');
+  };
+
+  it('writes what is pending when the process exits', () => {
+    expect(JSON.parse(lastWords('json')).msg).toBe('last words');
+    expect(lastWords('structured')).toMatch(/ msg="last words"\n$/);
+  });
+
+  it('pretty writes to stdout too (pino-pretty gets a whole stream, not the batching)', () => {
+    expect(lastWords('pretty')).toContain('last words');
   });
 });

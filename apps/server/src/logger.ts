@@ -28,7 +28,9 @@ export function createLogger(
   destination?: pino.DestinationStream,
 ): Logger {
   const base = { level: config.IMGPROXY_LOG_LEVEL, base: undefined };
-  const out = destination ?? batched(pino.destination({ dest: 1, sync: true }));
+  const stdout = pino.destination({ dest: 1, sync: true });
+  // pino-pretty needs a whole stream (it listens on it); the machine formats get the batching.
+  const out = destination ?? (config.IMGPROXY_LOG_FORMAT === 'pretty' ? stdout : batched(stdout));
   switch (config.IMGPROXY_LOG_FORMAT) {
     case 'gcp':
       return pino(
