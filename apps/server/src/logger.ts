@@ -28,9 +28,9 @@ export function createLogger(
   destination?: pino.DestinationStream,
 ): Logger {
   const base = { level: config.IMGPROXY_LOG_LEVEL, base: undefined };
-  const stdout = pino.destination({ dest: 1, sync: true });
   // pino-pretty needs a whole stream (it listens on it); the machine formats get the batching.
-  const out = destination ?? (config.IMGPROXY_LOG_FORMAT === 'pretty' ? stdout : batched(stdout));
+  const stdout = () => pino.destination({ dest: 1, sync: true });
+  const out = destination ?? (config.IMGPROXY_LOG_FORMAT === 'pretty' ? stdout() : batched(stdout()));
   switch (config.IMGPROXY_LOG_FORMAT) {
     case 'gcp':
       return pino(
@@ -115,13 +115,9 @@ export function batched(destination: pino.DestinationStream): pino.DestinationSt
  */
 function logfmtLine(time: number, label: string, args: unknown[]): string {
   const [first, second] = args;
-  const fields =
-    first instanceof Error
-      ? { err: first }
-      : typeof first === 'object' && first !== null
-        ? (first as Record<string, unknown>)
-        : {};
-  const msg = typeof first === 'object' && first !== null ? (second ?? (first as Error).message) : first;
+  const isFields = typeof first === 'object' && first !== null;
+  const fields = first instanceof Error ? { err: first } : isFields ? (first as Record<string, unknown>) : {};
+  const msg = first instanceof Error ? (second ?? first.message) : isFields ? second : first;
   let line = `time=${JSON.stringify(formatTime(time))} level=${JSON.stringify(levelName(label))}`;
   line += ` msg=${JSON.stringify(String(msg ?? ''))}`;
   for (const [key, value] of flatten(fields)) line += ` ${key}=${logfmtValue(value)}`;
