@@ -14,7 +14,7 @@ MALLOC_ARENA_MAX=$(( $(nproc) * 2 )) IMGPROXY_BIND=127.0.0.1:$PORT IMGPROXY_LOCA
   IMGPROXY_CACHE_USE=fs IMGPROXY_CACHE_FS_ROOT=$ROOT/cache IMGPROXY_CACHE_MEMORY_SIZE=$MEM \
   node ${NODE_FLAGS:-} apps/server/dist/cli.js serve > "$ROOT/server.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; rm -rf "$ROOT"' EXIT
+trap 'kill $PID 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$ROOT/server.log" "$KEEP_LOG"; rm -rf "$ROOT"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done
 for f in j01 j02 j03 j04 j05 j06 j07 j08 j09 j10; do
   echo "/unsafe/rs:fit:512:512/plain/local:///$f.jpg@webp" >> "$PATHS"

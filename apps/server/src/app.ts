@@ -7,6 +7,7 @@ import type { ServerContext } from './context.js';
 import { asTintypeError, sendError } from './http/errors.js';
 import { header, type Reply, rawPath } from './http/exchange.js';
 import { createInfoHandler } from './info.js';
+import { limitExpressResponses } from './listen.js';
 import { createProcessingHandler } from './processing.js';
 import { purgeRoutes } from './purge.js';
 
@@ -88,6 +89,7 @@ export function createApp(ctx: ServerContext): RequestListener {
   };
 
   const app = express();
+  limitExpressResponses(app, config.IMGPROXY_WRITE_RESPONSE_TIMEOUT * 1000);
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
