@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CPU per cache hit of the built Tintype, one cell: the figures of "What each hit-path change
 # bought" in docs/benchmarks.md. Needs wrk and the bench corpus (run `pnpm bench` once first).
-# usage: bash bench/hit-cpu.sh mem|fs [concurrency=16] [seconds=5]   (IMGPROXY_PROCESSES=1 for one process)
+# usage: bash bench/hit-cpu.sh mem|fs [concurrency=16] [seconds=5]   (IMGPROXY_PROCESSES=1 for one process; TINTYPE_CLI=<another build of cli.js> for an A/B)
 # Prints wrk's req/s, latency and p50/p99 (JSON, microseconds), and the CPU microseconds per request of the server process
 # (of the cluster's primary only when IMGPROXY_PROCESSES > 1: read req/s then).
 set -euo pipefail
@@ -12,7 +12,7 @@ ROOT=$(mktemp -d); PATHS=$ROOT/paths
 MEM=0; [ "$MODE" = mem ] && MEM=256
 MALLOC_ARENA_MAX=$(( $(nproc) * 2 )) IMGPROXY_BIND=127.0.0.1:$PORT IMGPROXY_LOCAL_FILESYSTEM_ROOT=$PWD/.bench-cache/corpus \
   IMGPROXY_CACHE_USE=fs IMGPROXY_CACHE_FS_ROOT=$ROOT/cache IMGPROXY_CACHE_MEMORY_SIZE=$MEM \
-  node ${NODE_FLAGS:-} apps/server/dist/cli.js serve > "$ROOT/server.log" 2>&1 &
+  node ${NODE_FLAGS:-} "${TINTYPE_CLI:-apps/server/dist/cli.js}" serve > "$ROOT/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$ROOT/server.log" "$KEEP_LOG"; rm -rf "$ROOT"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done

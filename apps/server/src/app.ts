@@ -38,8 +38,8 @@ export function createApp(ctx: ServerContext): RequestListener {
     res.setHeader('Server', 'imgproxy');
     res.setHeader('X-Request-ID', id);
     const started = performance.now();
-    // 'close' fires for every request, also when the client leaves before the answer (499, as nginx).
-    res.once('close', () => {
+    // 'close' fires once for every request, also when the client leaves before the answer (499, as nginx).
+    res.on('close', () => {
       if (res.locals.silent) return;
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const status = res.writableFinished ? res.statusCode : 499;

@@ -118,26 +118,29 @@ function logfmtLine(time: number, label: string, args: unknown[]): string {
   const isFields = typeof first === 'object' && first !== null;
   const fields = first instanceof Error ? { err: first } : isFields ? (first as Record<string, unknown>) : {};
   const msg = first instanceof Error ? (second ?? first.message) : isFields ? second : first;
-  let line = `time=${JSON.stringify(formatTime(time))} level=${JSON.stringify(levelName(label))}`;
+  let line = `time=${formatTime(time)} level=${JSON.stringify(levelName(label))}`;
   line += ` msg=${JSON.stringify(String(msg ?? ''))}`;
-  for (const [key, value] of flatten(fields)) line += ` ${key}=${logfmtValue(value)}`;
-  return `${line}\n`;
+  return `${line}${logfmtFields(fields, '')}\n`;
 }
 
-/** Nested objects (an error, say) become dotted keys, as imgproxy writes its groups. */
-function* flatten(o: Record<string, unknown>, prefix = ''): Generator<[string, unknown]> {
-  for (const [key, value] of Object.entries(o)) {
+/** ` key=value` pairs; nested objects (an error, say) become dotted keys, as imgproxy writes its groups. */
+function logfmtFields(o: Record<string, unknown>, prefix: string): string {
+  let out = '';
+  for (const key in o) {
+    if (!Object.hasOwn(o, key)) continue;
+    const value = o[key];
     if (value instanceof Error) {
-      yield* flatten(
+      out += logfmtFields(
         pino.stdSerializers.err(value) as unknown as Record<string, unknown>,
         `${prefix}${key}.`,
       );
     } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      yield* flatten(value as Record<string, unknown>, `${prefix}${key}.`);
+      out += logfmtFields(value as Record<string, unknown>, `${prefix}${key}.`);
     } else if (value !== undefined) {
-      yield [`${prefix}${key}`, value];
+      out += ` ${prefix}${key}=${logfmtValue(value)}`;
     }
   }
+  return out;
 }
 
 const logfmtValue = (v: unknown) =>
@@ -145,9 +148,16 @@ const logfmtValue = (v: unknown) =>
     ? String(v)
     : JSON.stringify(typeof v === 'string' ? v : String(v));
 
-/** Local time as `2006-01-02 15:04:05`, imgproxy's structured timestamp. */
+let lastSecond = Number.NaN;
+let lastTime = '';
+
+/** Local time as `"2006-01-02 15:04:05"` (quoted), imgproxy's structured timestamp; made once a second. */
 function formatTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second === lastSecond) return lastTime;
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  lastSecond = second;
+  lastTime = `"${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}"`;
+  return lastTime;
 }
