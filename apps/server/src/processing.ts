@@ -25,6 +25,9 @@ export interface ImageResult {
   /** Set when the fallback image stood in for a source that could not be fetched. */
   fallback?: { status: number };
   debug?: { originWidth: number; originHeight: number; width: number; height: number; sourceSize: number };
+  /** Gives `data` back to the pool it was lent from (fs cache hits): writeImage calls it once the
+   * response is sent. Nothing else may read `data` after that. */
+  release?: () => void;
 }
 
 /**
@@ -318,6 +321,9 @@ export function writeImage(
   r: ImageResult,
 ): void {
   const { config } = ctx;
+  // 'finish': every byte was handed to the kernel. A response cut short never finishes, and its
+  // buffer is left to the collector.
+  if (r.release) res.on('finish', r.release);
   const o = parsed.options;
   const vary = [...(r.varyAccept ? ['Accept'] : []), ...ctx.varyClientHints];
   if (vary.length > 0) res.setHeader('Vary', vary.join(', '));

@@ -106,12 +106,22 @@ export function createResultCache(storage: Storage, opts: ResultCacheOptions): R
           metrics.cache('miss', kind, (performance.now() - started) / 1000);
           return null;
         }
-        const data = entry.bytes ?? (await buffer(entry.body));
+        let data = entry.bytes ?? (await buffer(entry.body));
+        let release = entry.release;
+        // The memory tier keeps what it is given: lent bytes are copied for it and given back now.
+        if (memory && release) {
+          data = Buffer.from(data);
+          release();
+          release = undefined;
+        }
         // A short read means a broken entry: never serve it.
         if (data.length !== entry.info.size) return null;
         const result = decodeEntry(data, entry.info);
         metrics.cache(result ? 'hit' : 'miss', kind, (performance.now() - started) / 1000);
-        if (result) memory?.set(key, { info: entry.info, bytes: data });
+        if (result) {
+          result.release = release;
+          memory?.set(key, { info: entry.info, bytes: data });
+        }
         return result;
       } catch (e) {
         failed('get', e);

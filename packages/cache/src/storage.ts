@@ -20,6 +20,11 @@ export interface StoredEntry {
   /** The same bytes as `body`, when the backend read them whole anyway (fs cache entries): a
    * reader that wants a Buffer takes them without draining a stream. */
   bytes?: Buffer;
+  /**
+   * Present when `bytes` are lent from a pool (fs cache entries): call it once nothing reads them
+   * any more, and the buffer serves a later read. Never calling it is safe.
+   */
+  release?: () => void;
 }
 
 /** What `put` takes: what an entry carries, minus what the backend derives. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
@@ -91,5 +91,66 @@ describe('fs storage', () => {
     await a.withBucket('b').put('k', Buffer.from('in b'), { contentType: 'a/b', metadata: {} });
     expect(await a.get('k')).toBeNull();
     expect((await readFile(join(root, 'b', 'k'))).subarray(-4).toString()).toBe('in b');
+  });
+});
+
+describe('fs storage: entry files kept open between reads', () => {
+  const info = { contentType: 'image/webp', metadata: { v: '1' } };
+  const text = async (s: ReturnType<typeof createFsStorage>, key: string) => {
+    const entry = await s.get(key);
+    return entry && (await buffer(entry.body)).toString();
+  };
+
+  it('sees what another process wrote, deleted or purged after it read an entry', async () => {
+    const root = await tempRoot();
+    const [reader, writer] = [createFsStorage({ root }), createFsStorage({ root })];
+    await writer.put('s/a', Buffer.from('first'), info);
+    await writer.put('s/b', Buffer.from('stays'), info);
+    await writer.put('t/c', Buffer.from('purged'), info);
+    expect([await text(reader, 's/a'), await text(reader, 's/b'), await text(reader, 't/c')]).toEqual([
+      'first',
+      'stays',
+      'purged',
+    ]);
+    await writer.put('s/a', Buffer.from('second!'), { ...info, metadata: { v: '2' } });
+    const replaced = await reader.get('s/a');
+    expect(replaced?.bytes?.toString()).toBe('second!');
+    expect(replaced?.info.metadata).toEqual({ v: '2' });
+    await writer.delete('s/a');
+    expect(await reader.get('s/a')).toBeNull();
+    expect(await writer.deletePrefix('t')).toBe(1);
+    expect(await reader.get('t/c')).toBeNull();
+    expect(await text(reader, 's/b')).toBe('stays');
+    await Promise.all([reader.close?.(), writer.close?.()]);
+  });
+
+  it('never serves a file that is no longer at its path, even if it still exists', async () => {
+    const root = await tempRoot();
+    const storage = createFsStorage({ root });
+    await storage.put('p/x', Buffer.from('moved'), info);
+    await storage.put('q/y', Buffer.alloc(100, 1), info);
+    expect(await text(storage, 'p/x')).toBe('moved');
+    expect((await storage.get('q/y'))?.bytes?.length).toBe(100);
+    // A purge that stopped half way: the directory moved aside, its files not yet unlinked.
+    await rename(join(root, 'p'), join(root, 'aside'));
+    expect(await storage.get('p/x')).toBeNull();
+    // A file cut in place, by something else than Tintype.
+    await truncate(join(root, 'q/y'), 50);
+    expect(await storage.get('q/y')).toBeNull();
+    await storage.close?.();
+  });
+
+  it('keeps a bounded number of files open, and closes them on close()', async () => {
+    const root = await tempRoot();
+    const storage = createFsStorage({ root });
+    const keys = Array.from({ length: 300 }, (_, i) => `n${i % 7}/e${i}`);
+    await Promise.all(keys.map((key) => storage.put(key, Buffer.from(key), info)));
+    const before = (await readdir('/proc/self/fd')).length;
+    for (const key of [...keys, ...keys]) expect(await text(storage, key)).toBe(key);
+    const open = (await readdir('/proc/self/fd')).length - before;
+    expect(open).toBeGreaterThan(200);
+    expect(open).toBeLessThanOrEqual(256);
+    await storage.close?.();
+    expect((await readdir('/proc/self/fd')).length).toBeLessThanOrEqual(before);
   });
 });

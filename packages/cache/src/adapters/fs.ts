@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFile, readSync } from 'node:fs';
 import {
-  type FileHandle,
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  rename,
-  rm,
-  utimes,
-  writeFile,
-} from 'node:fs/promises';
+  type BigIntStats,
+  closeSync,
+  fstatSync,
+  futimesSync,
+  openSync,
+  readFile,
+  readSync,
+  statSync,
+} from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { type BufferPool, createBufferPool } from '../buffer-pool.js';
 import { createFsEviction } from '../fs-eviction.js';
 import type { BucketStorage, EntryInfo, PutInfo, StoredEntry } from '../storage.js';
 import { checkBucket, checkKey, checkPrefix, checkPutInfo, RESERVED_SEGMENT_PREFIX } from './validate.js';
@@ -120,31 +120,119 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
     }
   }
 
+  // Entry files read lately, still open, with their parsed headers: path -> file, oldest first.
+  const kept = new Map<string, KeptEntry>();
+
   /**
    * A cache entry in one read. Why: entries are results, mostly tens of KB, and a hit is most of a
    * cache's traffic. Through fs/promises, open, stat, two header reads and a stream cost a
    * thread-pool round trip each (0.5-0.8 ms of CPU per hit, measured), and that pool is also where
-   * sharp runs images, so under load a hit would wait behind them. Torn and foreign files are
-   * misses, as in openEntry; one read of one descriptor sees one version of the file.
+   * sharp runs images, so under load a hit would wait behind them. So an entry up to
+   * SYNC_READ_BYTES is read synchronously, as nginx reads static files, and its descriptor and
+   * parsed header are kept for the next read of it: that read is one stat and one pread. Torn and
+   * foreign files are misses, as in openEntry; one read of one descriptor sees one version.
    */
   async function getEntry(key: string): Promise<StoredEntry | null> {
     const path = pathOf(key);
-    let file: Buffer;
+    let entry: ParsedEntry | null;
     try {
-      file = await readEntryFile(path);
+      entry = keptEntry(path) ?? (await readEntry(path));
     } catch (e) {
       if (isMissing(e)) return null;
       throw e;
     }
-    const entry = parseEntryFile(file);
     if (!entry) return null;
-    // A read makes the entry recently used, for eviction; atime is set explicitly because mounts
-    // often update it lazily (relatime) or never (noatime). mtime stays the time of the write.
-    if (eviction) {
-      const st = await lstat(path).catch(() => undefined);
-      if (st) await utimes(path, new Date(), st.mtime).catch(() => {});
+    const { info, bytes, release } = entry;
+    // Most readers take `bytes`; a stream is made only for one that asks.
+    return {
+      info,
+      bytes,
+      release,
+      get body() {
+        return Readable.from([bytes]);
+      },
+    };
+  }
+
+  /**
+   * The entry from a descriptor kept open, when the path still names that file. Entries are never
+   * written in place (put renames a new file over the path; delete, purge and eviction unlink), so
+   * the same inode at the path means the same bytes; the size check catches a file someone cut in
+   * place. The stat is by path, not by descriptor, so a purged entry is gone even when another
+   * process's purge stopped half way (its files moved aside but not yet unlinked).
+   */
+  function keptEntry(path: string): ParsedEntry | null {
+    const file = kept.get(path);
+    if (!file) return null;
+    kept.delete(path);
+    let loan: Loan | undefined;
+    try {
+      const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+      if (st && st.ino === file.ino && st.dev === file.dev && st.size === file.fileSize) {
+        loan = pool.borrow(file.info.size);
+        if (readFull(file.fd, loan.bytes, file.offset)) {
+          touch(file.fd, st);
+        } else {
+          loan.release();
+          loan = undefined;
+        }
+      }
+    } finally {
+      if (loan) kept.set(path, file);
+      else closeSync(file.fd);
     }
-    return { info: entry.info, body: Readable.from([entry.bytes]), bytes: entry.bytes };
+    return loan ? { info: file.info, ...loan } : null;
+  }
+
+  /** Opens, reads and parses an entry file, and keeps it open when it is small (see getEntry). */
+  function readEntry(path: string): ParsedEntry | null | Promise<ParsedEntry | null> {
+    const fd = openSync(path, 'r');
+    let keep = false;
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (!st.isFile()) return null;
+      touch(fd, st);
+      const size = Number(st.size);
+      if (size > SYNC_READ_BYTES) return readFileAsync(path).then(parseEntryFile);
+      const loan = pool.borrow(size);
+      const entry = readFull(fd, loan.bytes, 0) ? parseEntryFile(loan.bytes) : null;
+      if (!entry) {
+        loan.release();
+        return null;
+      }
+      keep = true;
+      kept.set(path, {
+        fd,
+        info: entry.info,
+        offset: size - entry.info.size,
+        ino: st.ino,
+        dev: st.dev,
+        fileSize: st.size,
+      });
+      if (kept.size > KEPT_ENTRIES) forget(kept.keys().next().value!);
+      return { ...entry, release: loan.release };
+    } finally {
+      if (!keep) closeSync(fd);
+    }
+  }
+
+  function forget(path: string) {
+    const file = kept.get(path);
+    kept.delete(path);
+    if (file) closeSync(file.fd);
+  }
+
+  /**
+   * A read makes the entry recently used, for eviction; atime is set explicitly because mounts
+   * often update it lazily (relatime) or never (noatime). mtime stays the time of the write.
+   */
+  function touch(fd: number, st: BigIntStats) {
+    if (!eviction) return;
+    try {
+      futimesSync(fd, new Date(), st.mtime);
+    } catch {
+      // Recency is a hint: an entry that cannot be touched is still served.
+    }
   }
 
   async function writeAtomically(path: string, chunks: Buffer[]): Promise<void> {
@@ -228,6 +316,7 @@ export function createFsStorage(options: FsStorageOptions): BucketStorage {
 
     async close() {
       eviction?.stop();
+      for (const path of [...kept.keys()]) forget(path);
     },
   };
 }
@@ -257,7 +346,7 @@ function parseHeader(json: Buffer): Header | null {
 }
 
 /** An entry file read whole: its header and bytes, or null when torn or not an entry file. */
-function parseEntryFile(file: Buffer): { info: EntryInfo; bytes: Buffer } | null {
+function parseEntryFile(file: Buffer): ParsedEntry | null {
   const headerBytes = file.length >= PREFIX_BYTES ? headerLength(file) : null;
   if (headerBytes == null || file.length < PREFIX_BYTES + headerBytes) return null;
   const header = wholeEntryHeader(file.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes), file.length);
@@ -283,32 +372,52 @@ function wholeEntryHeader(json: Buffer, fileSize: number): Header | null {
   return header && fileSize === PREFIX_BYTES + json.length + header.size ? header : null;
 }
 
-/** Entries up to this size are read without the thread pool (see readEntryFile). */
+/** Entries up to this size are read without the thread pool (see getEntry). */
 const SYNC_READ_BYTES = 1024 * 1024;
 
 /**
- * Reads a whole file: synchronously when it is small, as nginx reads static files. Why: a small
- * read from the page cache costs microseconds, less than one thread-pool round trip; the few
- * large entries go through the pool. The cost of this choice: on a slow disk or a network
- * filesystem a read blocks the process for as long as it takes (docs/caching.md says to keep
- * IMGPROXY_CACHE_FS_ROOT on a local disk).
+ * How many entry files one adapter keeps open (see getEntry): well within the descriptor limit
+ * Node raises at start. A kept file whose entry was replaced, evicted or purged holds its disk
+ * space until it is read again or pushed out: at most KEPT_ENTRIES x SYNC_READ_BYTES, tens of
+ * KB each in practice.
  */
-function readEntryFile(path: string): Buffer | Promise<Buffer> {
-  const fd = openSync(path, 'r');
-  try {
-    const { size } = fstatSync(fd);
-    if (size > SYNC_READ_BYTES) return readFileAsync(path);
-    const buf = Buffer.allocUnsafe(size);
-    let filled = 0;
-    while (filled < size) {
-      const n = readSync(fd, buf, filled, size - filled, filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    return buf.subarray(0, filled);
-  } finally {
-    closeSync(fd);
+const KEPT_ENTRIES = 256;
+
+interface ParsedEntry {
+  info: EntryInfo;
+  bytes: Buffer;
+  release?: () => void;
+}
+
+/** Entries read whole borrow their buffers from here (see buffer-pool.ts). */
+const pool = createBufferPool();
+type Loan = ReturnType<BufferPool['borrow']>;
+
+interface KeptEntry {
+  fd: number;
+  info: EntryInfo;
+  /** Where the bytes start in the file. */
+  offset: number;
+  /** What identifies the file read: the path must still name it. */
+  ino: bigint;
+  dev: bigint;
+  fileSize: bigint;
+}
+
+/**
+ * Fills `buf` from `position` of a descriptor, synchronously; false if the file is shorter. Small
+ * reads from the page cache cost microseconds, less than one thread-pool round trip. The cost of
+ * this choice: on a slow disk or a network filesystem a read blocks the process for as long as it
+ * takes (docs/caching.md says to keep IMGPROXY_CACHE_FS_ROOT on a local disk).
+ */
+function readFull(fd: number, buf: Buffer, position: number): boolean {
+  let filled = 0;
+  while (filled < buf.length) {
+    const n = readSync(fd, buf, filled, buf.length - filled, position + filled);
+    if (n === 0) return false;
+    filled += n;
   }
+  return true;
 }
 
 const readFileAsync = promisify(readFile);
