@@ -54,8 +54,10 @@ export const PIPELINE: readonly Step[] = Object.freeze([
   save, //              encode
 ]);
 
-/** For tests and benchmarks: `fastPath: false` makes every request take the step list. */
-export interface Route {
+export interface RunOptions {
+  /** The source's header, when the caller read it already (readHeader): it is not read twice. */
+  header?: SourceHeader;
+  /** For tests and benchmarks: `false` makes every request take the step list. */
   fastPath?: boolean;
 }
 
@@ -80,24 +82,24 @@ export async function processImage(
   options: ProcessingOptions,
   settings: PipelineSettings,
   outputFormat: ImageFormat,
-  route: Route = {},
+  run: RunOptions = {},
 ): Promise<ProcessedImage> {
   try {
-    return await run(input, options, settings, outputFormat, route);
+    return await runPipeline(input, options, settings, outputFormat, run);
   } catch (error) {
     if (isTintypeError(error)) throw error;
     throw internal(`processing failed: ${error instanceof Error ? error.message : String(error)}`, error);
   }
 }
 
-async function run(
+async function runPipeline(
   input: Buffer,
   options: ProcessingOptions,
   settings: PipelineSettings,
   outputFormat: ImageFormat,
-  route: Route,
+  run: RunOptions,
 ): Promise<ProcessedImage> {
-  const header = await readHeader(input);
+  const header = run.header ?? (await readHeader(input));
   const { info } = header;
   const turned = info.orientation >= 5 && info.orientation <= 8;
   const origin = {
@@ -117,7 +119,7 @@ async function run(
     };
   }
   let ctx = contextFor(input, header, options, settings, outputFormat);
-  if (route.fastPath !== false && fastPathApplies(ctx)) {
+  if (run.fastPath !== false && fastPathApplies(ctx)) {
     // Anything the fast path cannot finish (a source libvips refuses midway, say) goes the long
     // way, so that errors and edge cases are the step list's.
     const fast = await runFastPath(ctx).catch(() => null);
