@@ -36,7 +36,9 @@ if (kind === 'tintype') cmd.push('serve');
 const child = spawn(process.execPath, cmd, { env, stdio: 'inherit' });
 const FORMAT = process.env.FORMAT ?? 'jpeg';
 const pathOf = (f) =>
-  kind === 'tintype' ? `/unsafe/rs:fit:512:512/plain/http://127.0.0.1:18501/${f}@${FORMAT}` : `/${FORMAT}/${f}`;
+  kind === 'tintype'
+    ? `/unsafe/rs:fit:512:512/plain/http://127.0.0.1:18501/${f}@${FORMAT}`
+    : `/${FORMAT}/${f}`;
 const get = (p) =>
   new Promise((res, rej) => {
     const r = httpReq({ host: '127.0.0.1', port: 18502, path: p, agent: false }, (m) => {
