@@ -17,7 +17,8 @@ export interface BufferPool {
 export interface BufferPoolOptions {
   /** The smallest size class. */
   minBytes?: number;
-  /** Idle bytes one size class keeps; buffers released beyond it are left to the collector. */
+  /** Idle bytes one size class keeps (two buffers at least); buffers released beyond it are left to
+   * the collector. */
   keepBytes?: number;
 }
 
@@ -29,20 +30,16 @@ export function createBufferPool(opts: BufferPoolOptions = {}): BufferPool {
   return {
     borrow(size) {
       const capacity = Math.max(minBytes, 2 ** Math.ceil(Math.log2(Math.max(size, 1))));
-      let idle = free.get(capacity);
-      if (!idle) {
-        idle = [];
-        free.set(capacity, idle);
-      }
+      if (!free.has(capacity)) free.set(capacity, []);
+      const idle = free.get(capacity)!;
       const buf = idle.pop() ?? Buffer.allocUnsafeSlow(capacity);
       let lent = true;
-      const list = idle;
       return {
         bytes: buf.subarray(0, size),
         release() {
           if (!lent) return;
           lent = false;
-          if ((list.length + 1) * capacity <= Math.max(keepBytes, 2 * capacity)) list.push(buf);
+          if ((idle.length + 1) * capacity <= Math.max(keepBytes, 2 * capacity)) idle.push(buf);
         },
       };
     },
