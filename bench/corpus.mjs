@@ -10,7 +10,9 @@
 //   - for the scaling table, the picture nearest 20 MP re-encoded at q90 as s20.jpg, and
 //     downscaled to about 6 and 1 MP as s06.jpg and s01.jpg, so that only the size differs.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 
@@ -92,6 +94,39 @@ export async function buildCorpus(root) {
   await rm(debs, { recursive: true, force: true });
   await writeFile(manifestPath, `${JSON.stringify({ rule: RULE, packages: PACKAGES, files }, null, 2)}\n`);
   return manifestPath;
+}
+
+/**
+ * The order in which load generators cycle through the sources `names` (in `dir`). A measured
+ * window holds a few cycles and part of one; that part should cost about what a whole cycle costs
+ * per image, whichever sources it holds. The dearest source here (a 16 MP progressive JPEG) costs
+ * 30 times the cheapest, and in name order the dear progressive JPEGs and the PNGs came in runs.
+ * So the cycle alternates dear and cheap (dearest, cheapest, second dearest...), by the CPU of one
+ * sharp call (the reference server's) on each source, measured here one source at a time.
+ */
+export async function cycleOrder(dir, names) {
+  const cost = new Map();
+  for (const name of names) {
+    const input = readFileSync(join(dir, name));
+    const before = process.cpuUsage();
+    await sharp(input).resize(512, 512, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer();
+    const used = process.cpuUsage(before);
+    cost.set(name, used.user + used.system);
+  }
+  const dear = [...names].sort((a, b) => cost.get(b) - cost.get(a));
+  return dear.map((_, i) => dear[i % 2 ? dear.length - 1 - (i >> 1) : i >> 1]);
+}
+
+/** A Node origin on 127.0.0.1:`port` serving `names` from `dir` out of memory; resolves to the server. */
+export async function serveFiles(dir, names, port) {
+  const data = new Map(names.map((n) => [`/${n}`, readFileSync(join(dir, n))]));
+  const server = createServer((req, res) => {
+    const body = data.get(req.url);
+    if (body) res.writeHead(200, { 'content-length': body.length }).end(body);
+    else res.writeHead(404).end();
+  });
+  await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  return server;
 }
 
 async function walk(dir) {

@@ -5,23 +5,15 @@
 // usage: [FORMAT=jpeg|webp|avif|png] node bench/miss-threads.mjs tintype|reference [concurrency=4] [seconds=10]
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, request as httpReq } from 'node:http';
+import { request as httpReq } from 'node:http';
 import { join } from 'node:path';
+import { serveFiles } from './corpus.mjs';
 
 const [kind = 'tintype', C = '4', S = '10'] = process.argv.slice(2);
 const repo = join(import.meta.dirname, '..');
 const dir = join(repo, '.bench-cache/corpus');
 const files = readdirSync(dir).filter((f) => /\.(jpg|png|webp)$/.test(f) && !f.startsWith('s'));
-const data = Object.fromEntries(files.map((f) => [f, readFileSync(`${dir}/${f}`)]));
-const origin = createServer((req, res) => {
-  const b = data[req.url.slice(1)];
-  if (!b) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-length': b.length }).end(b);
-});
-await new Promise((r) => origin.listen(18501, '127.0.0.1', r));
+const origin = await serveFiles(dir, files, 18501);
 const env = {
   ...process.env,
   PORT: '18502',

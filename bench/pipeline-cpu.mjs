@@ -1,7 +1,7 @@
 // CPU per image of Tintype's pipeline against the reference server's one sharp call
 // (bench/servers/reference.mjs), in one process, one image at a time: whether both do the same
 // libvips work. Needs the build and the bench corpus (`pnpm bench` once).
-// usage: node bench/pipeline-cpu.mjs
+// usage: [FORMATS=jpeg,webp,avif,png] node bench/pipeline-cpu.mjs  (default: jpeg)
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -15,8 +15,11 @@ const settings = createPipelineSettings({});
 const opts = () => Object.assign(defaultOptions(), { width: 512, height: 512, resizingType: 'fit' });
 const ENCODE = {
   jpeg: (s) => s.jpeg({ quality: 80, optimiseCoding: true, chromaSubsampling: '4:2:0' }),
+  webp: (s) => s.webp({ quality: 79, effort: 4 }),
   avif: (s) => s.avif({ quality: 63, effort: 1, chromaSubsampling: '4:2:0', bitdepth: 8 }),
+  png: (s) => s.png({ adaptiveFiltering: true }),
 };
+const FORMATS = (process.env.FORMATS ?? 'jpeg').split(',');
 const cpu = async (f) => {
   const t = process.cpuUsage();
   const r = await f();
@@ -28,7 +31,7 @@ let totT = 0,
 for (const f of readdirSync(dir).filter((f) => /\.(jpg|png|webp)$/.test(f))) {
   const input = readFileSync(`${dir}/${f}`);
   const meta = await sharp(input).metadata();
-  for (const fmt of ['jpeg']) {
+  for (const fmt of FORMATS) {
     let t = 0,
       r = 0,
       tb,

@@ -24,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { buildCorpus } from './corpus.mjs';
+import { buildCorpus, cycleOrder } from './corpus.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -492,21 +492,18 @@ async function main() {
   mkdirSync(RUN, { recursive: true });
   rmSync(FS_ROOT, { recursive: true, force: true });
   for (const f of readdirSync(RUN)) if (f.endsWith('.log')) rmSync(join(RUN, f));
-  const manifest = JSON.parse(readFileSync(await buildCorpus(CACHE_DIR), 'utf8'));
-  const jpegs = manifest.files.filter((f) => /^j\d+\.jpg$/.test(f.name)).map((f) => f.name);
-  const copies = manifest.files.filter((f) => /^[pw]\d+\./.test(f.name)).map((f) => f.name);
-  // The copies sit between the JPEGs, so that every stretch of the cycle mixes source formats.
-  const sources = [];
-  for (const [i, j] of jpegs.entries()) {
-    sources.push(j);
-    if (i % 2 === 1 && copies.length) sources.push(copies.shift());
-  }
-  sources.push(...copies);
+  const manifestPath = await buildCorpus(CACHE_DIR);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const sources = await cycleOrder(
+    dirname(manifestPath),
+    manifest.files.filter((f) => /^[jpw]\d+\./.test(f.name)).map((f) => f.name),
+  );
   const pathsFor = (urlOf, formats = cfg.formats, files = sources) =>
     formats.flatMap((fmt) => files.map((f) => urlOf(f, fmt)));
 
   const t0 = Date.now();
   log(`corpus: ${sources.length} sources; ${QUICK ? 'quick' : 'full'} run`, JSON.stringify(cfg));
+  log(`cycle: ${sources.join(' ')}`);
   const origin = await startOrigin();
   const results = [];
   const record = (r) => {

@@ -1,0 +1,156 @@
+// Paired A/B of cache misses, for settings whose effect is smaller than this machine's drift.
+// The CPU one image costs moves by up to 15 % from one minute to the next here (the same server,
+// between the rounds of one bench run), so servers measured minutes apart cannot be told apart at
+// 10 %. Here every server runs at once (idle while another is loaded) and the load goes to each in
+// turn, in short slices, for many rounds; each slice ends by draining its requests, so its CPU per
+// request counts whole requests only. Every round gives each server's CPU per request and req/s
+// as a ratio to the first server's in the same round; the medians of those ratios are the answer.
+// Needs the build and the bench corpus (`pnpm bench` once).
+// usage: [FORMAT=jpeg] [C=4] [SLICE=4] [ROUNDS=12] node bench/miss-ab.mjs <server>...
+//   <server>: reference | tintype[:VAR=value,VAR=value...]  (Tintype with the cache off, launched
+//   as bench/run.mjs launches it, plus those variables), e.g.
+//   node bench/miss-ab.mjs tintype tintype:LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 reference
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { cycleOrder, serveFiles } from './corpus.mjs';
+
+const FORMAT = process.env.FORMAT ?? 'jpeg';
+const C = Number(process.env.C ?? 4);
+const SLICE = Number(process.env.SLICE ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 12);
+const BASE_PORT = 18600;
+const ORIGIN = `http://127.0.0.1:${BASE_PORT}`;
+const repo = join(import.meta.dirname, '..');
+const dir = join(repo, '.bench-cache/corpus');
+const TICKS_PER_SECOND = 100;
+
+const specs = process.argv.slice(2);
+if (specs.length < 2) {
+  console.error('usage: node bench/miss-ab.mjs <server> <server>... (reference | tintype[:VAR=value,...])');
+  process.exit(2);
+}
+const names = readdirSync(dir).filter((f) => /^[jpw]\d+\./.test(f));
+const cycle = await cycleOrder(dir, names);
+const origin = await serveFiles(dir, names, BASE_PORT);
+
+function launch(spec, port) {
+  const [kind, vars = ''] = spec.split(/:(.*)/s);
+  const extra = Object.fromEntries(
+    vars
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split(/=(.*)/s)),
+  );
+  const env =
+    kind === 'reference'
+      ? { ...process.env, PORT: String(port), ORIGIN }
+      : {
+          ...process.env,
+          IMGPROXY_BIND: `127.0.0.1:${port}`,
+          IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: 'true',
+          IMGPROXY_CACHE_USE: '',
+          MALLOC_ARENA_MAX: String(2 * cpus().length),
+          ...extra,
+        };
+  const args =
+    kind === 'reference'
+      ? [join(repo, 'bench/servers/reference.mjs')]
+      : [join(repo, 'apps/server/dist/cli.js'), 'serve'];
+  if (kind !== 'reference' && kind !== 'tintype') throw new Error(`unknown server ${spec}`);
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const pathOf =
+    kind === 'reference'
+      ? (f) => `/${FORMAT}/${f}`
+      : (f, n) => `/unsafe/cb:${n}/rs:fit:512:512/plain/${ORIGIN}/${f}@${FORMAT}`;
+  return { spec, child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: C }), pathOf, rows: [] };
+}
+
+const cpuTicks = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+};
+
+let cachebuster = 0;
+/** One slice: C connections cycle through the corpus for `seconds`, then drain. */
+async function slice(server, seconds) {
+  const ticks0 = cpuTicks(server.child.pid);
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  let next = 0;
+  let requests = 0;
+  const connection = async () => {
+    while (performance.now() < until) {
+      const path = server.pathOf(cycle[next++ % cycle.length], ++cachebuster);
+      const res = await server.pool.request({ path, method: 'GET' });
+      await res.body.dump({ limit: Number.POSITIVE_INFINITY });
+      if (res.statusCode !== 200) throw new Error(`${server.spec}: ${path} answered ${res.statusCode}`);
+      requests++;
+    }
+  };
+  await Promise.all(Array.from({ length: C }, connection));
+  const wall = (performance.now() - t0) / 1000;
+  return {
+    requests,
+    reqPerS: requests / wall,
+    cpuMs: ((cpuTicks(server.child.pid) - ticks0) * 1000) / TICKS_PER_SECOND / requests,
+  };
+}
+
+const servers = specs.map((s, i) => launch(s, BASE_PORT + 1 + i));
+try {
+  for (const s of servers) {
+    for (let i = 0; ; i++) {
+      try {
+        await (await s.pool.request({ path: s.pathOf(cycle[0], 0), method: 'GET' })).body.dump();
+        break;
+      } catch (e) {
+        if (i > 100) throw e;
+        await sleep(100);
+      }
+    }
+    await slice(s, SLICE); // warm-up
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = servers.map((_, i) => servers[(i + round) % servers.length]);
+    for (const s of order) s.rows.push(await slice(s, SLICE));
+    const line = servers.map((s) => {
+      const r = s.rows.at(-1);
+      return `${s.spec.split(':')[0]}${servers.indexOf(s)} ${r.reqPerS.toFixed(1)} req/s ${r.cpuMs.toFixed(1)} ms`;
+    });
+    console.error(`round ${round + 1}: ${line.join(' | ')}`);
+  }
+} finally {
+  for (const s of servers) s.child.kill();
+  origin.close();
+}
+
+const median = (xs) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[a.length >> 1] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+const base = servers[0].rows;
+console.log(
+  `\n${FORMAT}, c${C}, ${ROUNDS} rounds of ${SLICE} s per server; ratios to ${servers[0].spec}, round by round:`,
+);
+console.log(
+  'server | CPU ms/req (median) | CPU × first (median, range) | req/s (median) | req/s × first (median, range)',
+);
+for (const s of servers) {
+  const cpu = s.rows.map((r, i) => r.cpuMs / base[i].cpuMs);
+  const rps = s.rows.map((r, i) => r.reqPerS / base[i].reqPerS);
+  const range = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+  console.log(
+    [
+      s.spec,
+      median(s.rows.map((r) => r.cpuMs)).toFixed(1),
+      `${median(cpu).toFixed(3)} (${range(cpu)})`,
+      median(s.rows.map((r) => r.reqPerS)).toFixed(1),
+      `${median(rps).toFixed(3)} (${range(rps)})`,
+    ].join(' | '),
+  );
+}
+process.exit(0);
