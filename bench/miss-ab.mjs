@@ -8,11 +8,11 @@
 // Needs the build and the bench corpus (`pnpm bench` once).
 // usage: [FORMAT=jpeg] [C=4] [SLICE=4] [ROUNDS=12] node bench/miss-ab.mjs <server>...
 //   <server>: reference | tintype[:VAR=value,VAR=value...]  (Tintype with the cache off, launched
-//   as bench/run.mjs launches it, plus those variables), e.g.
-//   node bench/miss-ab.mjs tintype tintype:LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 reference
+//   through scripts/serve.sh as `pnpm start` and bench/run.mjs launch it, plus those variables),
+//   e.g. glibc's malloc against the default allocator, and the reference:
+//   node bench/miss-ab.mjs tintype:LD_PRELOAD= tintype reference
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
@@ -53,15 +53,15 @@ function launch(spec, port) {
           IMGPROXY_BIND: `127.0.0.1:${port}`,
           IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: 'true',
           IMGPROXY_CACHE_USE: '',
-          MALLOC_ARENA_MAX: String(2 * cpus().length),
           ...extra,
         };
-  const args =
-    kind === 'reference'
-      ? [join(repo, 'bench/servers/reference.mjs')]
-      : [join(repo, 'apps/server/dist/cli.js'), 'serve'];
   if (kind !== 'reference' && kind !== 'tintype') throw new Error(`unknown server ${spec}`);
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Tintype as `pnpm start` runs it: scripts/serve.sh picks the allocator (bash execs node: one pid).
+  const [cmd, ...args] =
+    kind === 'reference'
+      ? [process.execPath, join(repo, 'bench/servers/reference.mjs')]
+      : ['bash', join(repo, 'scripts/serve.sh')];
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const pathOf =
     kind === 'reference'
       ? (f) => `/${FORMAT}/${f}`
@@ -123,6 +123,9 @@ try {
     });
     console.error(`round ${round + 1}: ${line.join(' | ')}`);
   }
+  // Peak RSS since start, read before the servers stop (all rounds, warm-up included).
+  for (const s of servers)
+    s.peakMb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${s.child.pid}/status`, 'utf8'))[1]) / 1024;
 } finally {
   for (const s of servers) s.child.kill();
   origin.close();
@@ -150,6 +153,7 @@ for (const s of servers) {
       `${median(cpu).toFixed(3)} (${range(cpu)})`,
       median(s.rows.map((r) => r.reqPerS)).toFixed(1),
       `${median(rps).toFixed(3)} (${range(rps)})`,
+      s.peakMb.toFixed(0),
     ].join(' | '),
   );
 }

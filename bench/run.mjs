@@ -17,7 +17,7 @@
 //   BENCH_PORT (18400)  origin port; the server under test listens on the next one
 import { spawn, spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -402,7 +402,7 @@ async function waitIdle(server) {
 // servers and their URLs
 
 const NODE = process.execPath;
-const TINTYPE_CLI = join(REPO, 'apps/server/dist/cli.js');
+const TINTYPE_SERVE = join(REPO, 'scripts/serve.sh');
 
 function parseEnv(text) {
   return Object.fromEntries(
@@ -431,13 +431,14 @@ function tintype(variant, mode, extraEnv = {}) {
           IMGPROXY_CACHE_MEMORY_SIZE: mode === 'mem' ? '256' : '0',
         };
   return {
-    cmd: [NODE, ...(v.node ?? []), TINTYPE_CLI, 'serve'],
+    // As `pnpm start` runs Tintype (scripts/serve.sh picks the allocator); a variant's node flags
+    // go through NODE_OPTIONS.
+    cmd: ['bash', TINTYPE_SERVE],
     env: {
+      ...(v.node ? { NODE_OPTIONS: v.node.join(' ') } : {}),
       IMGPROXY_BIND: `127.0.0.1:${PORT}`,
       IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: 'true',
       IMGPROXY_GRACEFUL_STOP_TIMEOUT: '1',
-      // As the Docker image (docker/Dockerfile) and `pnpm start` run Tintype: 2 arenas per CPU.
-      MALLOC_ARENA_MAX: String(2 * cpus().length),
       ...cache,
       ...parseEnv(process.env.BENCH_TINTYPE_ENV),
       ...(v.env ?? {}),
@@ -935,8 +936,21 @@ function machine(manifest, sources) {
   return [
     `Machine: ${cpus()[0].model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${run('uname', ['-r'])}.`,
     `Versions: Node ${process.version}; Tintype ${commit}${dirty} (sharp ${version(sharpDir, 'sharp')}); reference: sharp ${version(BENCH, 'sharp')}, undici ${version(BENCH, 'undici')} (libvips ${vips || '?'}); ipx ${version(BENCH, 'ipx')} (on the same sharp); ${run('nginx', ['-v']).replace('nginx version: ', '')}; ${run('wrk', ['-v']).split('\n')[0].split(' [')[0]}.`,
+    `Tintype runs as \`pnpm start\` runs it (scripts/serve.sh): ${tintypeAllocator()}.`,
     `Corpus: ${sources.length} sources (${sources.filter((s) => s.endsWith('.jpg')).length} JPEG photographs of ${Math.min(...mp)}–${Math.max(...mp)} MP from ${manifest.packages.join(', ')}, and PNG and WebP copies of the five smallest), served by nginx on loopback.`,
   ].join('\n');
+}
+
+/** The allocator scripts/serve.sh gives Tintype here (BENCH_VARIANTS may change it per launch). */
+function tintypeAllocator() {
+  const arenas = process.env.MALLOC_ARENA_MAX ?? 2 * cpus().length;
+  const preload =
+    process.env.LD_PRELOAD ??
+    readdirSync('/usr/lib')
+      .filter((d) => d.endsWith('-linux-gnu'))
+      .map((d) => `/usr/lib/${d}/libtcmalloc_minimal.so.4`)
+      .find((f) => existsSync(f));
+  return preload ? `LD_PRELOAD=${preload}` : `glibc malloc, MALLOC_ARENA_MAX=${arenas}`;
 }
 
 function writeDoc(report) {

@@ -14,15 +14,19 @@ if [ -f "$servers" ]; then
   source .test-servers/env.sh
 fi
 
-# Debian's chromium for the browser tests (apps/server/e2e). Quiet, and only when it is missing.
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+# Debian packages the tests use, each only when missing: chromium for the browser tests
+# (apps/server/e2e), libtcmalloc-minimal4 for the allocator scripts/serve.sh picks (cli.test.ts).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+compgen -G '/usr/lib/*-linux-gnu/libtcmalloc_minimal.so.4' >/dev/null || need+=(libtcmalloc-minimal4)
+if ((${#need[@]})) && command -v apt-get >/dev/null; then
   sudo=()
   [ "$(id -u)" = 0 ] || sudo=(sudo -n)
-  echo '[test] apt-get install chromium (log: .test-servers/chromium-apt.log)'
+  echo "[test] apt-get install ${need[*]} (log: .test-servers/apt.log)"
   mkdir -p .test-servers
   { "${sudo[@]}" apt-get update -qq &&
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
-    >.test-servers/chromium-apt.log 2>&1 || echo '[test] chromium could not be installed; the browser tests will say so' >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"; } \
+    >.test-servers/apt.log 2>&1 || echo "[test] ${need[*]} could not be installed; the tests that use them will say so" >&2
 fi
 
 biome ci --colors=off .

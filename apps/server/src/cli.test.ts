@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -183,9 +183,10 @@ describe('tintype CLI', () => {
   });
 
   describe('serve', () => {
-    it('starts on IMGPROXY_BIND, answers, and exits 0 on SIGTERM', async () => {
-      const child: ChildProcess = spawn(process.execPath, [cli, 'serve'], {
-        env: { PATH: process.env.PATH, IMGPROXY_BIND: '127.0.0.1:0', IMGPROXY_LOG_FORMAT: 'json' },
+    /** Starts `command` (a serve), waits for its listening log line; gives the child, address, exit. */
+    async function startServe(command: string, args: string[], env: Record<string, string> = {}) {
+      const child: ChildProcess = spawn(command, args, {
+        env: { PATH: process.env.PATH, IMGPROXY_BIND: '127.0.0.1:0', IMGPROXY_LOG_FORMAT: 'json', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -198,11 +199,45 @@ describe('tintype CLI', () => {
         });
         child.on('exit', () => reject(new Error(`serve exited early: ${out}`)));
       });
+      return { child, address, exited };
+    }
+
+    it('starts on IMGPROXY_BIND, answers, and exits 0 on SIGTERM', async () => {
+      const { child, address, exited } = await startServe(process.execPath, [cli, 'serve']);
       const health = await fetch(`http://${address}/health`);
       expect(health.status).toBe(200);
       expect(await health.text()).toBe('imgproxy is running');
       expect((await run(['health'], { IMGPROXY_BIND: address })).code).toBe(0);
       child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    });
+
+    // scripts/serve.sh is how `pnpm start` (and the benchmark) runs the server: tcmalloc preloaded
+    // when Debian's libtcmalloc-minimal4 is installed (scripts/test.sh installs it), glibc's malloc
+    // with 2 arenas per CPU otherwise or when LD_PRELOAD is set empty.
+    const serveSh = fileURLToPath(new URL('../../../scripts/serve.sh', import.meta.url));
+    const tcmalloc = ['x86_64', 'aarch64']
+      .map((arch) => `/usr/lib/${arch}-linux-gnu/libtcmalloc_minimal.so.4`)
+      .some((f) => existsSync(f));
+    it.each([
+      ['the default', {}, tcmalloc],
+      ['LD_PRELOAD set empty', { LD_PRELOAD: '' }, false],
+    ])('scripts/serve.sh with %s picks the allocator and serves an image', async (_, env, preloaded) => {
+      const { child, address, exited } = await startServe('bash', [serveSh], {
+        ...env,
+        IMGPROXY_LOCAL_FILESYSTEM_ROOT: samples,
+      });
+      try {
+        const res = await fetch(`http://${address}/unsafe/rs:fit:64:64/plain/local:///ladybird.jpg@png`);
+        expect(res.status).toBe(200);
+        expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
+        // bash execs node: the child's pid is the server's.
+        expect(readFileSync(`/proc/${child.pid}/maps`, 'utf8').includes('libtcmalloc_minimal')).toBe(preloaded);
+        const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+        expect(environ).toContain(`MALLOC_ARENA_MAX=${2 * availableParallelism()}`);
+      } finally {
+        child.kill('SIGTERM');
+      }
       expect(await exited).toBe(0);
     });
   });
