@@ -232,7 +232,8 @@ describe('tintype CLI', () => {
         expect(res.status).toBe(200);
         expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
         // bash execs node: the child's pid is the server's.
-        expect(readFileSync(`/proc/${child.pid}/maps`, 'utf8').includes('libtcmalloc_minimal')).toBe(preloaded);
+        const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
+        expect(maps.includes('libtcmalloc_minimal')).toBe(preloaded);
         const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
         expect(environ).toContain(`MALLOC_ARENA_MAX=${2 * availableParallelism()}`);
       } finally {
