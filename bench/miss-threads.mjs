@@ -20,12 +20,15 @@ const env = {
   ORIGIN: 'http://127.0.0.1:18501',
   IMGPROXY_BIND: '127.0.0.1:18502',
   IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES: 'true',
-  MALLOC_ARENA_MAX: '4',
   IMGPROXY_LOG_LEVEL: 'warn',
 };
-const cmd = [join(repo, kind === 'tintype' ? 'apps/server/dist/cli.js' : 'bench/servers/reference.mjs')];
-if (kind === 'tintype') cmd.push('serve');
-const child = spawn(process.execPath, cmd, { env, stdio: 'inherit' });
+// Each as the miss table runs it: Tintype through scripts/serve.sh (its allocator; bash execs node,
+// so the child's pid is the server's), the reference on glibc's defaults.
+const [cmd, ...args] =
+  kind === 'tintype'
+    ? ['bash', join(repo, 'scripts/serve.sh')]
+    : [process.execPath, join(repo, 'bench/servers/reference.mjs')];
+const child = spawn(cmd, args, { env, stdio: 'inherit' });
 const FORMAT = process.env.FORMAT ?? 'jpeg';
 const pathOf = (f) =>
   kind === 'tintype'
