@@ -19,6 +19,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -490,6 +491,7 @@ const URLS = {
 // the run
 
 async function main() {
+  for (const port of [cfg.port, PORT, METRICS_PORT]) await assertPortFree(port);
   mkdirSync(RUN, { recursive: true });
   rmSync(FS_ROOT, { recursive: true, force: true });
   for (const f of readdirSync(RUN)) if (f.endsWith('.log')) rmSync(join(RUN, f));
@@ -621,6 +623,18 @@ async function runServer(name, spec, body) {
   } finally {
     await stopServer(server);
   }
+}
+
+/** Throws when something listens on 127.0.0.1:`port` already: another bench run would answer for ours. */
+async function assertPortFree(port) {
+  const probe = createNetServer();
+  await new Promise((resolve, reject) => {
+    probe.once('error', () =>
+      reject(new Error(`127.0.0.1:${port} is taken: is another bench running? (BENCH_PORT)`)),
+    );
+    probe.listen(port, '127.0.0.1', resolve);
+  });
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 async function startOrigin() {
