@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU per cache hit of the built Tintype, one cell: the figures of "What each hit-path change
 # bought" in docs/benchmarks.md. Needs wrk and the bench corpus (run `pnpm bench` once first).
-# usage: bash bench/hit-cpu.sh mem|fs [concurrency=16] [seconds=5]   (IMGPROXY_PROCESSES=1 for one process; TINTYPE_CLI=<another build of cli.js> for an A/B)
+# usage: bash bench/hit-cpu.sh mem|fs [concurrency=16] [seconds=5]   (IMGPROXY_PROCESSES=1 for one process; TINTYPE_CLI=<another build of cli.js> for an A/B;
+#   FORMAT=webp|jpeg|avif|png, the results' format (webp: about 20 KB each; png: about 230 KB))
 # Prints wrk's req/s, latency and p50/p99 (JSON, microseconds), and the CPU microseconds per request of the server process
 # (of the cluster's primary only when IMGPROXY_PROCESSES > 1: read req/s then).
 set -euo pipefail
@@ -17,7 +18,7 @@ PID=$!
 trap 'kill $PID 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$ROOT/server.log" "$KEEP_LOG"; rm -rf "$ROOT"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done
 for f in j01 j02 j03 j04 j05 j06 j07 j08 j09 j10; do
-  echo "/unsafe/rs:fit:512:512/plain/local:///$f.jpg@webp" >> "$PATHS"
+  echo "/unsafe/rs:fit:512:512/plain/local:///$f.jpg@${FORMAT:-webp}" >> "$PATHS"
 done
 while read -r p; do curl -s -o /dev/null "http://127.0.0.1:$PORT$p"; done < "$PATHS"
 sleep 1
