@@ -12,11 +12,12 @@
 //   e.g. glibc's malloc against the default allocator, and the reference:
 //   node bench/miss-ab.mjs tintype:LD_PRELOAD= tintype reference
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { cycleOrder, serveFiles } from './corpus.mjs';
+import { cpuTicks, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
 
 const FORMAT = process.env.FORMAT ?? 'jpeg';
 const C = Number(process.env.C ?? 4);
@@ -26,7 +27,6 @@ const BASE_PORT = 18600;
 const ORIGIN = `http://127.0.0.1:${BASE_PORT}`;
 const repo = join(import.meta.dirname, '..');
 const dir = join(repo, '.bench-cache/corpus');
-const TICKS_PER_SECOND = 100;
 
 const specs = process.argv.slice(2);
 if (specs.length < 2) {
@@ -69,15 +69,10 @@ function launch(spec, port) {
   return { spec, child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: C }), pathOf, rows: [] };
 }
 
-const cpuTicks = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
-
 let cachebuster = 0;
 /** One slice: C connections cycle through the corpus for `seconds`, then drain. */
 async function slice(server, seconds) {
-  const ticks0 = cpuTicks(server.child.pid);
+  const ticks0 = cpuTicks([server.child.pid]);
   const t0 = performance.now();
   const until = t0 + seconds * 1000;
   let next = 0;
@@ -96,7 +91,7 @@ async function slice(server, seconds) {
   return {
     requests,
     reqPerS: requests / wall,
-    cpuMs: ((cpuTicks(server.child.pid) - ticks0) * 1000) / TICKS_PER_SECOND / requests,
+    cpuMs: ((cpuTicks([server.child.pid]) - ticks0) * 1000) / TICKS_PER_SECOND / requests,
   };
 }
 
@@ -124,8 +119,7 @@ try {
     console.error(`round ${round + 1}: ${line.join(' | ')}`);
   }
   // Peak RSS since start, read before the servers stop (all rounds, warm-up included).
-  for (const s of servers)
-    s.peakMb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${s.child.pid}/status`, 'utf8'))[1]) / 1024;
+  for (const s of servers) s.peakMb = sumStatus([s.child.pid], 'VmHWM') / 1024;
 } finally {
   for (const s of servers) s.child.kill();
   origin.close();
@@ -140,7 +134,7 @@ console.log(
   `\n${FORMAT}, c${C}, ${ROUNDS} rounds of ${SLICE} s per server; ratios to ${servers[0].spec}, round by round:`,
 );
 console.log(
-  'server | CPU ms/req (median) | CPU × first (median, range) | req/s (median) | req/s × first (median, range)',
+  'server | CPU ms/req (median) | CPU × first (median, range) | req/s (median) | req/s × first (median, range) | peak RSS MB',
 );
 for (const s of servers) {
   const cpu = s.rows.map((r, i) => r.cpuMs / base[i].cpuMs);

@@ -17,7 +17,7 @@
 //   BENCH_PORT (18400)  origin port; the server under test listens on the next one
 import { spawn, spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -26,6 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { buildCorpus, cycleOrder } from './corpus.mjs';
+import { allocatorOf, cpuTicks, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -70,6 +71,7 @@ const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11,
 // processes
 
 const started = new Set();
+let tintypeAllocator;
 
 /** Starts a server and waits until it answers HTTP. */
 async function startServer(name, spec) {
@@ -94,6 +96,8 @@ async function startServer(name, spec) {
       await sleep(100);
     }
   }
+  // What the first Tintype of the run really runs on, for the report (BENCH_VARIANTS may differ).
+  if (name.startsWith('tintype')) tintypeAllocator ??= allocatorOf(p.pid);
   return { name, procs, pids: procs.map((p) => p.pid) };
 }
 
@@ -139,18 +143,6 @@ function treeOf(roots) {
     todo.push(...(children.get(pid) ?? []));
   }
   return out;
-}
-
-/** Sum of a /proc/<pid>/status field (kB) over the pids. */
-function sumStatus(pids, field) {
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
-    } catch {}
-  }
-  return kb;
 }
 
 /** Polls the tree's resident memory every 100 ms; stop() gives the highest sum seen, in kB. */
@@ -310,23 +302,9 @@ async function loopCell(server, paths, c, seconds, settle = cfg.settle) {
   };
 }
 
-/** CPU time (clock ticks) the tree has used so far. */
-function cpuTicks(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
-    } catch {}
-  }
-  return ticks;
-}
-
 // The machine may be shared (other people's tests): CPU used by processes that are neither the
 // server, the origin nor the bench itself is measured around every cell, and a cell waits for it to
 // calm down first. Cells run beside such load are marked in the report.
-const TICKS_PER_SECOND = 100;
 const QUIET_CORES = 0.25;
 let originPids = [];
 
@@ -950,21 +928,9 @@ function machine(manifest, sources) {
   return [
     `Machine: ${cpus()[0].model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${run('uname', ['-r'])}.`,
     `Versions: Node ${process.version}; Tintype ${commit}${dirty} (sharp ${version(sharpDir, 'sharp')}); reference: sharp ${version(BENCH, 'sharp')}, undici ${version(BENCH, 'undici')} (libvips ${vips || '?'}); ipx ${version(BENCH, 'ipx')} (on the same sharp); ${run('nginx', ['-v']).replace('nginx version: ', '')}; ${run('wrk', ['-v']).split('\n')[0].split(' [')[0]}.`,
-    `Tintype runs as \`pnpm start\` runs it (scripts/serve.sh): ${tintypeAllocator()}.`,
+    `Tintype runs as \`pnpm start\` runs it (scripts/serve.sh), on ${tintypeAllocator ?? '?'}.`,
     `Corpus: ${sources.length} sources (${sources.filter((s) => s.endsWith('.jpg')).length} JPEG photographs of ${Math.min(...mp)}–${Math.max(...mp)} MP from ${manifest.packages.join(', ')}, and PNG and WebP copies of the five smallest), served by nginx on loopback.`,
   ].join('\n');
-}
-
-/** The allocator scripts/serve.sh gives Tintype here (BENCH_VARIANTS may change it per launch). */
-function tintypeAllocator() {
-  const arenas = process.env.MALLOC_ARENA_MAX ?? 2 * cpus().length;
-  const preload =
-    process.env.LD_PRELOAD ??
-    readdirSync('/usr/lib')
-      .filter((d) => d.endsWith('-linux-gnu'))
-      .map((d) => `/usr/lib/${d}/libtcmalloc_minimal.so.4`)
-      .find((f) => existsSync(f));
-  return preload ? `LD_PRELOAD=${preload}` : `glibc malloc, MALLOC_ARENA_MAX=${arenas}`;
 }
 
 function writeDoc(report) {

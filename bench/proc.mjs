@@ -1,0 +1,40 @@
+// What the bench reads of a server's processes from /proc (Linux): CPU time and status fields.
+import { readFileSync } from 'node:fs';
+
+export const TICKS_PER_SECOND = 100;
+
+/** CPU time (clock ticks) the processes have used so far; a process gone meanwhile counts 0. */
+export function cpuTicks(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {}
+  }
+  return ticks;
+}
+
+/** Sum of a /proc/<pid>/status field (kB) over the pids. */
+export function sumStatus(pids, field) {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {}
+  }
+  return kb;
+}
+
+/** The allocator a running process uses: the tcmalloc it maps, else glibc's with its arena limit. */
+export function allocatorOf(pid) {
+  const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+  const tcmalloc = /\S*libtcmalloc\S*/.exec(maps);
+  if (tcmalloc) return `tcmalloc (${tcmalloc[0]})`;
+  const arenas = readFileSync(`/proc/${pid}/environ`, 'utf8')
+    .split('\0')
+    .find((kv) => kv.startsWith('MALLOC_ARENA_MAX='));
+  return `glibc malloc${arenas ? `, ${arenas}` : ''}`;
+}
