@@ -190,16 +190,18 @@ describe('tintype CLI', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      const address = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk;
-          const m = /"address":"([^"]+)"/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', () => reject(new Error(`serve exited early: ${out}`)));
-      });
-      return { child, address, exited };
+      const listening = await new Promise<{ address: string; pixelWorkers: number; allocator: string }>(
+        (resolve, reject) => {
+          let out = '';
+          child.stdout!.on('data', (chunk: Buffer) => {
+            out += chunk;
+            const line = out.split('\n').find((l) => l.includes('"address":'));
+            if (line) resolve(JSON.parse(line));
+          });
+          child.on('exit', () => reject(new Error(`serve exited early: ${out}`)));
+        },
+      );
+      return { child, ...listening, exited };
     }
 
     it('starts on IMGPROXY_BIND, answers, and exits 0 on SIGTERM', async () => {
@@ -223,7 +225,7 @@ describe('tintype CLI', () => {
       ['the default', {}, tcmalloc],
       ['LD_PRELOAD set empty', { LD_PRELOAD: '' }, false],
     ])('scripts/serve.sh with %s picks the allocator and serves an image', async (_, env, preloaded) => {
-      const { child, address, exited } = await startServe('bash', [serveSh], {
+      const { child, address, pixelWorkers, allocator, exited } = await startServe('bash', [serveSh], {
         ...env,
         IMGPROXY_LOCAL_FILESYSTEM_ROOT: samples,
       });
@@ -234,6 +236,10 @@ describe('tintype CLI', () => {
         // bash execs node: the child's pid is the server's.
         const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
         expect(maps.includes('libtcmalloc_minimal')).toBe(preloaded);
+        // The server sees what it runs on, and sizes IMGPROXY_PIXEL_WORKERS (0) by it.
+        expect(allocator).toBe(preloaded ? 'tcmalloc' : 'glibc');
+        const cpus = availableParallelism();
+        expect(pixelWorkers).toBe(preloaded ? Math.ceil(cpus * 1.5) : cpus);
         const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
         expect(environ).toContain(`MALLOC_ARENA_MAX=${2 * availableParallelism()}`);
       } finally {

@@ -76,8 +76,12 @@ describe('holding', () => {
 });
 
 describe('pixelWorkers', () => {
-  it('is one per CPU unless IMGPROXY_PIXEL_WORKERS sets it', () => {
-    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 })).toBe(availableParallelism());
-    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 3 })).toBe(3);
+  it('is one per CPU on glibc, 1.5 per CPU on tcmalloc, unless IMGPROXY_PIXEL_WORKERS sets it', () => {
+    const cpus = availableParallelism();
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 }, 'glibc')).toBe(cpus);
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 }, 'jemalloc')).toBe(cpus);
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 }, 'tcmalloc')).toBe(Math.ceil(cpus * 1.5));
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 3 }, 'tcmalloc')).toBe(3);
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 3 }, 'glibc')).toBe(3);
   });
 });

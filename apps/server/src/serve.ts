@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { allocator } from './allocator.js';
 import { createApp } from './app.js';
 import { onPeerMessage } from './cluster.js';
 import type { Config } from './config/index.js';
@@ -31,7 +32,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     parseBind(config.IMGPROXY_BIND, config.IMGPROXY_NETWORK),
     config.IMGPROXY_SO_REUSEPORT,
   );
-  log.info({ address }, `Tintype listening on ${address}`);
+  log.info(
+    { address, pixelWorkers: ctx.pixels.workers, allocator: allocator() },
+    `Tintype listening on ${address}`,
+  );
   if (config.IMGPROXY_SO_REUSEPORT && !REUSE_PORT_SUPPORTED) {
     log.warn(
       `IMGPROXY_SO_REUSEPORT is not supported by Node ${process.versions.node} (needs 22.12+): the port is not shared`,

@@ -111,7 +111,7 @@ export const VARS = {
     int({ min: 0 }),
     0,
     SERVER,
-    'Of the IMGPROXY_WORKERS, how many may decode, resize and encode at the same moment; the others download their source or wait. 0 = one per CPU.',
+    'Of the IMGPROXY_WORKERS, how many may decode, resize and encode at the same moment; the others download their source or wait. 0 = one per CPU on glibc malloc, 1.5 per CPU (rounded up) when tcmalloc is preloaded, as `pnpm start` and the Docker image do.',
     true,
   ),
   IMGPROXY_REQUESTS_QUEUE_SIZE: v(
