@@ -6,13 +6,13 @@
 // request counts whole requests only. Every round gives each server's CPU per request and req/s
 // as a ratio to the first server's in the same round; the medians of those ratios are the answer.
 // Needs the build and the bench corpus (`pnpm bench` once).
-// usage: [FORMAT=jpeg] [C=4] [SLICE=4] [ROUNDS=12] node bench/miss-ab.mjs <server>...
-//   <server>: reference | tintype[:VAR=value,VAR=value...]  (Tintype with the cache off, launched
+// usage: [FORMAT=jpeg] [C=4] [SLICE=4] [ROUNDS=12] [LOGS=dir] node bench/miss-ab.mjs <server>...
+//   <server>: (reference | tintype)[:VAR=value,VAR=value...]  (Tintype with the cache off, launched
 //   through scripts/serve.sh as `pnpm start` and bench/run.mjs launch it, plus those variables),
 //   e.g. glibc's malloc against the default allocator, and the reference:
 //   node bench/miss-ab.mjs tintype:LD_PRELOAD= tintype reference
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
@@ -30,7 +30,7 @@ const dir = join(repo, '.bench-cache/corpus');
 
 const specs = process.argv.slice(2);
 if (specs.length < 2) {
-  console.error('usage: node bench/miss-ab.mjs <server> <server>... (reference | tintype[:VAR=value,...])');
+  console.error('usage: node bench/miss-ab.mjs <server> <server>... ((reference | tintype)[:VAR=value,...])');
   process.exit(2);
 }
 const names = readdirSync(dir).filter((f) => /^[jpw]\d+\./.test(f));
@@ -47,7 +47,7 @@ function launch(spec, port) {
   );
   const env =
     kind === 'reference'
-      ? { ...process.env, PORT: String(port), ORIGIN }
+      ? { ...process.env, PORT: String(port), ORIGIN, ...extra }
       : {
           ...process.env,
           IMGPROXY_BIND: `127.0.0.1:${port}`,
@@ -61,7 +61,9 @@ function launch(spec, port) {
     kind === 'reference'
       ? [process.execPath, join(repo, 'bench/servers/reference.mjs')]
       : ['bash', join(repo, 'scripts/serve.sh')];
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // LOGS=<dir>: each server's stdout to <dir>/<port>.log (e.g. with NODE_OPTIONS=--trace-gc).
+  const out = process.env.LOGS ? openSync(join(process.env.LOGS, `${port}.log`), 'w') : 'ignore';
+  const child = spawn(cmd, args, { env, stdio: ['ignore', out, 'inherit'] });
   const pathOf =
     kind === 'reference'
       ? (f) => `/${FORMAT}/${f}`
