@@ -7,7 +7,7 @@ import { createUrlSettings, parseKeyPairs, splitPresetsVariable, wildcardPattern
 import type { RequestHandler } from 'express';
 import type { Config } from './config/index.js';
 import { landingPage } from './landing.js';
-import { createLimiter, type Limiter, pixelWorkers } from './limiter.js';
+import { createLimiter, type Limiter, pixelMemory, pixelWorkers } from './limiter.js';
 import type { Logger } from './logger.js';
 import { createMonitoring, type Metrics, type Monitoring } from './metrics/index.js';
 import { playgroundPage, playgroundRoutes } from './playground/index.js';
@@ -166,7 +166,7 @@ export async function createContext(config: Config, log: Logger): Promise<Server
     formatSettings,
     sources,
     limiter,
-    pixels: createLimiter(pixelWorkers(config), 0),
+    pixels: createLimiter(pixelWorkers(config), 0, pixelMemory(config)),
     cache,
     settingsFingerprint: settingsFingerprint(pipelineSettings, formatSettings),
     metrics: monitoring.metrics,

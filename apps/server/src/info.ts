@@ -1,4 +1,4 @@
-import { checkSourceLimits, probeImage } from '@tintype/pipeline';
+import { checkSourceLimits, decodeBytes, readHeader } from '@tintype/pipeline';
 import {
   decodeSource,
   defaultOptions,
@@ -213,7 +213,8 @@ async function describe(
   });
   ctx.metrics.span('download', (performance.now() - started) / 1000);
   checkSvgSize(source.data, ctx.config.IMGPROXY_SVG_UNLIMITED);
-  const info = await probeImage(source.data);
+  const sourceHeader = await readHeader(source.data);
+  const { info } = sourceHeader;
   const meta = await sharp(source.data, { limitInputPixels: false }).metadata();
 
   const out: Record<string, unknown> = {};
@@ -238,12 +239,16 @@ async function describe(
     // Limits that guard decoding hold here as for processing: checked on the header first.
     checkSourceLimits(info, o.security, 1);
     const page = Math.min(o.page, info.pages - 1);
-    const { data, info: raw } = await holding(ctx.pixels, signal, () =>
-      sharp(source.data, { page, limitInputPixels: false })
-        .resize(64, 64, { fit: 'inside' })
-        .ensureAlpha()
-        .raw()
-        .toBuffer({ resolveWithObject: true }),
+    const { data, info: raw } = await holding(
+      ctx.pixels,
+      signal,
+      () =>
+        sharp(source.data, { page, limitInputPixels: false })
+          .resize(64, 64, { fit: 'inside' })
+          .ensureAlpha()
+          .raw()
+          .toBuffer({ resolveWithObject: true }),
+      decodeBytes(sourceHeader),
     );
     if (o.average.on) out.average = averageOf(data, o.average.ignoreTransparent);
     if (o.blurhash.x > 0 && o.blurhash.y > 0)

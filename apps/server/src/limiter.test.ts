@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { createLimiter, holding, pixelWorkers } from './limiter.js';
+import { createLimiter, holding, pixelMemory, pixelWorkers } from './limiter.js';
 
 describe('createLimiter', () => {
   it('runs at most `workers` at once and hands slots on in order', async () => {
@@ -25,6 +25,44 @@ describe('createLimiter', () => {
     (await d)();
     expect(order).toEqual(['c', 'd']);
     expect(limiter.active).toBe(0);
+  });
+
+  it('with a budget, makes work wait while the bytes declared would pass it, in order', async () => {
+    const limiter = createLimiter(3, 0, 100);
+    const large = await limiter.acquire(undefined, 70);
+    const small = await limiter.acquire(undefined, 20);
+    const order: string[] = [];
+    // 70 + 20 + 40 > 100: the second large image waits, and the small one after it keeps its turn.
+    const noting = (name: string) => (release: () => void) => {
+      order.push(name);
+      return release;
+    };
+    const secondLarge = limiter.acquire(undefined, 40).then(noting('second large'));
+    const third = limiter.acquire(undefined, 5).then(noting('small'));
+    await Promise.resolve();
+    expect([limiter.active, limiter.queued, limiter.held]).toEqual([2, 2, 90]);
+    large();
+    const [releaseSecond, releaseThird] = await Promise.all([secondLarge, third]);
+    expect(order).toEqual(['second large', 'small']);
+    expect([limiter.active, limiter.held]).toEqual([3, 65]);
+    for (const release of [small, releaseSecond, releaseThird]) release();
+    expect([limiter.active, limiter.held]).toEqual([0, 0]);
+  });
+
+  it('with a budget, lets an image larger than the budget run alone', async () => {
+    const limiter = createLimiter(3, 0, 100);
+    const huge = await limiter.acquire(undefined, 300);
+    const controller = new AbortController();
+    const tiny = limiter.acquire(controller.signal, 1);
+    const other = limiter.acquire(undefined, 1);
+    await Promise.resolve();
+    expect(limiter.queued).toBe(2);
+    // A waiter that leaves hands its turn on: the next one runs once it fits.
+    controller.abort();
+    await expect(tiny).rejects.toMatchObject({ status: 503 });
+    huge();
+    (await other)();
+    expect([limiter.active, limiter.held, limiter.queued]).toEqual([0, 0, 0]);
   });
 
   it('answers 429 when the queue is full', async () => {
@@ -72,6 +110,13 @@ describe('holding', () => {
     await expect(second).resolves.toBe('done');
     expect(order).toEqual(['first starts', 'first ends', 'second starts']);
     expect(limiter.active).toBe(0);
+  });
+});
+
+describe('pixelMemory', () => {
+  it('is 64 MB per CPU unless IMGPROXY_PIXEL_WORKERS_MEMORY sets it (megabytes)', () => {
+    expect(pixelMemory({ IMGPROXY_PIXEL_WORKERS_MEMORY: 0 })).toBe(64 * availableParallelism() * 1024 * 1024);
+    expect(pixelMemory({ IMGPROXY_PIXEL_WORKERS_MEMORY: 300 })).toBe(300 * 1024 * 1024);
   });
 });
 

@@ -12,38 +12,48 @@ export const requestTimeout = () =>
 /**
  * Bounds concurrent image work (IMGPROXY_WORKERS) and how many requests may wait for it
  * (IMGPROXY_REQUESTS_QUEUE_SIZE, 0 = unbounded). A waiter whose signal aborts (the request
- * deadline, a client that left) leaves the queue without taking a slot.
+ * deadline, a client that left) leaves the queue without taking a slot. With a `budget`, each
+ * holder also declares what it will hold (bytes): work waits while the declared sum would pass the
+ * budget, unless nothing else runs (so one image larger than the budget still goes). Waiters are
+ * served in order: a large image at the head is not overtaken, so it cannot starve.
  */
-export function createLimiter(workers: number, queueSize: number) {
+export function createLimiter(workers: number, queueSize: number, budget = Number.POSITIVE_INFINITY) {
   let active = 0;
-  const waiting: { grant: () => void; signal?: AbortSignal }[] = [];
+  let held = 0;
+  const waiting: { bytes: number; grant: () => void }[] = [];
 
-  const release = () => {
-    active--;
-    const next = waiting.shift();
-    if (next) next.grant();
+  const fits = (bytes: number) => active < workers && (active === 0 || held + bytes <= budget);
+  const grantWaiters = () => {
+    while (waiting.length > 0 && fits(waiting[0]!.bytes)) waiting.shift()!.grant();
+  };
+  const take = (bytes: number) => {
+    active++;
+    held += bytes;
+    return once(() => {
+      active--;
+      held -= bytes;
+      grantWaiters();
+    });
   };
 
-  async function acquire(signal?: AbortSignal): Promise<() => void> {
+  async function acquire(signal?: AbortSignal, bytes = 0): Promise<() => void> {
     if (signal?.aborted) throw requestTimeout();
-    if (active < workers) {
-      active++;
-      return once(release);
-    }
+    if (waiting.length === 0 && fits(bytes)) return take(bytes);
     if (queueSize > 0 && waiting.length >= queueSize) throw queueFull();
     return new Promise((resolve, reject) => {
       const entry = {
-        signal,
+        bytes,
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
-          active++;
-          resolve(once(release));
+          resolve(take(bytes));
         },
       };
       const onAbort = () => {
         const i = waiting.indexOf(entry);
         if (i >= 0) waiting.splice(i, 1);
         reject(requestTimeout());
+        // A large image that left the head may have held back smaller ones behind it.
+        grantWaiters();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       waiting.push(entry);
@@ -58,15 +68,25 @@ export function createLimiter(workers: number, queueSize: number) {
     get queued() {
       return waiting.length;
     },
+    /** Bytes the holders declared. */
+    get held() {
+      return held;
+    },
     workers,
+    budget,
   };
 }
 
 export type Limiter = ReturnType<typeof createLimiter>;
 
-/** Runs `work` holding a slot of `limiter`, given back when the work really ends. */
-export async function holding<T>(limiter: Limiter, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  const release = await limiter.acquire(signal);
+/** Runs `work` holding a slot of `limiter` (and `bytes` of its budget), given back when the work really ends. */
+export async function holding<T>(
+  limiter: Limiter,
+  signal: AbortSignal,
+  work: () => Promise<T>,
+  bytes = 0,
+): Promise<T> {
+  const release = await limiter.acquire(signal, bytes);
   try {
     return await work();
   } finally {
@@ -88,6 +108,16 @@ export const pixelWorkers = (
   config: Pick<Config, 'IMGPROXY_PIXEL_WORKERS'>,
   malloc: Allocator = allocator(),
 ) => config.IMGPROXY_PIXEL_WORKERS || Math.ceil(availableParallelism() * (malloc === 'tcmalloc' ? 1.5 : 1));
+
+/**
+ * IMGPROXY_PIXEL_WORKERS_MEMORY in bytes, 0 resolved: 64 MB per CPU. Why a memory budget besides
+ * the count: what one image holds while decoded spans 30x (bench/decode-memory.mjs: 2–3 MB for
+ * a baseline JPEG of any size, 98 MB for a 16.7 MP progressive 4:4:4 one), so a count alone bounds
+ * the peak only at its worst case (three of the largest at once). 64 MB per CPU lets the largest
+ * corpus photograph run beside small ones, not beside a second large one.
+ */
+export const pixelMemory = (config: Pick<Config, 'IMGPROXY_PIXEL_WORKERS_MEMORY'>) =>
+  (config.IMGPROXY_PIXEL_WORKERS_MEMORY || 64 * availableParallelism()) * 1024 * 1024;
 
 function once(fn: () => void): () => void {
   let done = false;

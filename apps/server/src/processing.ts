@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { cacheKey, createCoalescer } from '@tintype/cache';
 import type { ProcessedImage } from '@tintype/pipeline';
-import { chooseOutputFormat, formatInfo, processImage, readHeader, sanitizeSvg } from '@tintype/pipeline';
+import {
+  chooseOutputFormat,
+  decodeBytes,
+  formatInfo,
+  processImage,
+  readHeader,
+  sanitizeSvg,
+} from '@tintype/pipeline';
 import { canonicalOptions, type ImageFormat, isTintypeError, type ParsedUrl, parsePath } from '@tintype/url';
 import type { ServerContext } from './context.js';
 import { header, type Reply, rawPath } from './http/exchange.js';
@@ -288,8 +295,11 @@ async function produce(
   const format = choice.format;
   const varyAccept = choice.varyAccept;
   const processingStarted = performance.now();
-  const processed: ProcessedImage = await holding(ctx.pixels, signal, () =>
-    processImage(source.data, o, ctx.pipelineSettings, format, { header }),
+  const processed: ProcessedImage = await holding(
+    ctx.pixels,
+    signal,
+    () => processImage(source.data, o, ctx.pipelineSettings, format, { header }),
+    decodeBytes(header),
   );
   ctx.metrics.span('processing', (performance.now() - processingStarted) / 1000);
   return {

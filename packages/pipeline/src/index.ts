@@ -6,7 +6,7 @@ export { FORMATS, formatInfo } from './formats.js';
 export type { ProcessedImage, RunOptions } from './pipeline.js';
 export { MAX_RESULT_PIXELS, PIPELINE, processImage } from './pipeline.js';
 export type { SourceHeader, SourceInfo } from './probe.js';
-export { checkSourceLimits, framesToLoad, probeImage, readHeader } from './probe.js';
+export { checkSourceLimits, decodeBytes, framesToLoad, probeImage, readHeader } from './probe.js';
 export { resolveQuality } from './quality.js';
 export type { PipelineSettings, WebpPreset } from './settings.js';
 export { createPipelineSettings, DEFAULT_PIPELINE_SETTINGS, WEBP_PRESETS } from './settings.js';

@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import { IMGPROXY_OPTION_DEFAULTS, isTintypeError, type SecurityOptions } from '@tintype/url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { checkSourceLimits, probeImage, type SourceInfo } from './probe.js';
+import { checkSourceLimits, decodeBytes, probeImage, readHeader, type SourceInfo } from './probe.js';
 import { gridImage, orientedGrid, run } from './test-images.js';
 
 /** A PNG whose header claims width x height, followed by no real pixel data: a decompression bomb's shape. */
@@ -141,5 +141,31 @@ describe('checkSourceLimits', () => {
       status: 422,
       publicMessage: 'Source image resolution is too big',
     });
+  });
+});
+
+describe('decodeBytes', () => {
+  const photo = (width: number, height: number) =>
+    sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } });
+  const bytesOf = async (image: sharp.Sharp) => decodeBytes(await readHeader(await image.toBuffer()));
+
+  it('counts the coefficients a progressive JPEG keeps until its last scan, 2 bytes per sample', async () => {
+    const jpeg = (chromaSubsampling: string) =>
+      bytesOf(photo(400, 300).jpeg({ progressive: true, chromaSubsampling }));
+    expect(await jpeg('4:2:0')).toBe(400 * 300 * 2 * 1.5);
+    expect(await jpeg('4:4:4')).toBe(400 * 300 * 2 * 3);
+  });
+
+  it('counts nothing for a baseline JPEG, decoded shrunk as it streams', async () => {
+    expect(await bytesOf(photo(400, 300).jpeg())).toBe(0);
+  });
+
+  it('counts a whole frame for other formats, by channels and sample size', async () => {
+    expect(await bytesOf(photo(400, 300).webp())).toBe(400 * 300 * 3);
+    expect(await bytesOf(photo(400, 300).png())).toBe(400 * 300 * 3);
+    expect(await bytesOf(photo(400, 300).ensureAlpha().png())).toBe(400 * 300 * 4);
+    expect(await bytesOf(photo(400, 300).png({ palette: false }).toColourspace('rgb16'))).toBe(
+      400 * 300 * 3 * 2,
+    );
   });
 });
