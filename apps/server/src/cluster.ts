@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Config } from './config/index.js';
-import { pixelMemory, pixelWorkers } from './limiter.js';
+import { pixelWorkers } from './limiter.js';
 import type { Logger } from './logger.js';
 import { startClusterMetrics } from './metrics/server.js';
 
@@ -30,7 +30,7 @@ export function workerShare(config: Config, processes: number): Config {
     ...config,
     IMGPROXY_WORKERS: share(config.IMGPROXY_WORKERS, 1),
     IMGPROXY_PIXEL_WORKERS: share(pixelWorkers(config), 1),
-    IMGPROXY_PIXEL_WORKERS_MEMORY: share(pixelMemory(config) / 1024 / 1024, 1),
+    IMGPROXY_PIXEL_WORKERS_MEMORY: share(config.IMGPROXY_PIXEL_WORKERS_MEMORY, 1),
     IMGPROXY_REQUESTS_QUEUE_SIZE: share(config.IMGPROXY_REQUESTS_QUEUE_SIZE, 1),
     IMGPROXY_MAX_CLIENTS: share(config.IMGPROXY_MAX_CLIENTS, 1),
     IMGPROXY_CACHE_MEMORY_SIZE: share(config.IMGPROXY_CACHE_MEMORY_SIZE, 1),

@@ -114,19 +114,15 @@ describe('holding', () => {
 });
 
 describe('pixelMemory', () => {
-  it('is 64 MB per CPU unless IMGPROXY_PIXEL_WORKERS_MEMORY sets it (megabytes)', () => {
-    expect(pixelMemory({ IMGPROXY_PIXEL_WORKERS_MEMORY: 0 })).toBe(64 * availableParallelism() * 1024 * 1024);
+  it('is no budget unless IMGPROXY_PIXEL_WORKERS_MEMORY sets one (megabytes)', () => {
+    expect(pixelMemory({ IMGPROXY_PIXEL_WORKERS_MEMORY: 0 })).toBe(Number.POSITIVE_INFINITY);
     expect(pixelMemory({ IMGPROXY_PIXEL_WORKERS_MEMORY: 300 })).toBe(300 * 1024 * 1024);
   });
 });
 
 describe('pixelWorkers', () => {
-  it('is one per CPU on glibc, 1.5 per CPU on tcmalloc, unless IMGPROXY_PIXEL_WORKERS sets it', () => {
-    const cpus = availableParallelism();
-    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 }, 'glibc')).toBe(cpus);
-    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 }, 'jemalloc')).toBe(cpus);
-    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 }, 'tcmalloc')).toBe(Math.ceil(cpus * 1.5));
-    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 3 }, 'tcmalloc')).toBe(3);
-    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 3 }, 'glibc')).toBe(3);
+  it('is one per CPU unless IMGPROXY_PIXEL_WORKERS sets it', () => {
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 0 })).toBe(availableParallelism());
+    expect(pixelWorkers({ IMGPROXY_PIXEL_WORKERS: 3 })).toBe(3);
   });
 });

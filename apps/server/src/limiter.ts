@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { TintypeError } from '@tintype/url';
-import { type Allocator, allocator } from './allocator.js';
 import type { Config } from './config/index.js';
 
 export const queueFull = () =>
@@ -95,29 +94,27 @@ export async function holding<T>(
 }
 
 /**
- * IMGPROXY_PIXEL_WORKERS, 0 resolved: one per CPU on glibc's malloc, one and a half per CPU
- * (rounded up) on tcmalloc. Why a second bound inside IMGPROXY_WORKERS: sharp runs each image on
- * one libvips thread here, so images beyond the number of cores only take turns on them, each
- * holding its decoded pixels meanwhile, and the reads and writes of the thread pool wait behind
- * them. Why half a core more on tcmalloc: one image does not fill its core through a long encode
- * (PNG, AVIF), and on tcmalloc the third image costs little memory. Measured (docs/benchmarks.md,
- * paired runs on 2 CPUs): 3 against 2 gave 1.025–1.07x req/s for 9–14 % more peak RSS (463–471
- * MB) on tcmalloc; on glibc's malloc the same 3 reached 589 MB (JPEG c4).
+ * IMGPROXY_PIXEL_WORKERS, 0 resolved: one per CPU. Why a second bound inside IMGPROXY_WORKERS:
+ * sharp runs each image on one libvips thread here, so images beyond the number of cores only take
+ * turns on them, each holding its decoded pixels meanwhile, and the reads and writes of the thread
+ * pool wait behind them. Why not more on tcmalloc (docs/benchmarks.md, 2026-12-03): 1.5 per CPU
+ * gave 0.98–1.07x the req/s of one per CPU in nine paired runs, median 1.03x, for 8–22 % more
+ * peak RSS, which took the full run over half the bare sharp server's peak (0.44–0.52x, against
+ * 0.33–0.38x).
  */
-export const pixelWorkers = (
-  config: Pick<Config, 'IMGPROXY_PIXEL_WORKERS'>,
-  malloc: Allocator = allocator(),
-) => config.IMGPROXY_PIXEL_WORKERS || Math.ceil(availableParallelism() * (malloc === 'tcmalloc' ? 1.5 : 1));
+export const pixelWorkers = (config: Pick<Config, 'IMGPROXY_PIXEL_WORKERS'>) =>
+  config.IMGPROXY_PIXEL_WORKERS || availableParallelism();
 
 /**
- * IMGPROXY_PIXEL_WORKERS_MEMORY in bytes, 0 resolved: 64 MB per CPU. Why a memory budget besides
- * the count: what one image holds while decoded spans 30x (bench/decode-memory.mjs: 2–3 MB for
- * a baseline JPEG of any size, 98 MB for a 16.7 MP progressive 4:4:4 one), so a count alone bounds
- * the peak only at its worst case (three of the largest at once). 64 MB per CPU lets the largest
- * corpus photograph run beside small ones, not beside a second large one.
+ * IMGPROXY_PIXEL_WORKERS_MEMORY in bytes; 0 = no budget (Infinity). What one image holds while
+ * decoded spans 50x (bench/decode-memory.mjs: 2–3 MB for a baseline JPEG of any size, 98 MB for a
+ * 16.7 MP progressive 4:4:4 one), so the count alone bounds the peak only at its worst case. Off by
+ * default because the bound is paid in throughput where it bites: four loops of 24 MP progressive
+ * 4:4:4 JPEGs (144 MB each, estimated) ran at 3.0 req/s in 265 MB with 192 MB, and at 5.6 req/s in
+ * 554 MB without; on the bench corpus, 128 MB cost 12 % of the misses per second.
  */
 export const pixelMemory = (config: Pick<Config, 'IMGPROXY_PIXEL_WORKERS_MEMORY'>) =>
-  (config.IMGPROXY_PIXEL_WORKERS_MEMORY || 64 * availableParallelism()) * 1024 * 1024;
+  config.IMGPROXY_PIXEL_WORKERS_MEMORY * 1024 * 1024 || Number.POSITIVE_INFINITY;
 
 function once(fn: () => void): () => void {
   let done = false;

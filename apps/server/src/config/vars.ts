@@ -111,14 +111,14 @@ export const VARS = {
     int({ min: 0 }),
     0,
     SERVER,
-    'Of the IMGPROXY_WORKERS, how many may decode, resize and encode at the same moment; the others download their source or wait. 0 = one per CPU on glibc malloc, 1.5 per CPU (rounded up) when tcmalloc is preloaded, as `pnpm start` and the Docker image do.',
+    'Of the IMGPROXY_WORKERS, how many may decode, resize and encode at the same moment; the others download their source or wait. 0 = one per CPU.',
     true,
   ),
   IMGPROXY_PIXEL_WORKERS_MEMORY: v(
     int({ min: 0 }),
     0,
     SERVER,
-    'Megabytes the images inside sharp may hold decoded at once, each estimated from its header (a progressive JPEG keeps 3–6 bytes per pixel until its last scan, a baseline JPEG streams); an image that would pass it waits for others to finish, unless it is alone. 0 = 64 per CPU.',
+    'Megabytes the images inside sharp may hold decoded at once, each estimated from its header (a progressive JPEG keeps 3–6 bytes per pixel until its last scan, a baseline JPEG streams); an image that would pass it waits for others to finish, unless it is alone. 0 = no budget.',
     true,
   ),
   IMGPROXY_REQUESTS_QUEUE_SIZE: v(
