@@ -214,8 +214,7 @@ async function describe(
   ctx.metrics.span('download', (performance.now() - started) / 1000);
   checkSvgSize(source.data, ctx.config.IMGPROXY_SVG_UNLIMITED);
   const sourceHeader = await readHeader(source.data);
-  const { info } = sourceHeader;
-  const meta = await sharp(source.data, { limitInputPixels: false }).metadata();
+  const { info, meta } = sourceHeader;
 
   const out: Record<string, unknown> = {};
   if (o.size) out.size = source.data.length;

@@ -72,7 +72,6 @@ export function createLimiter(workers: number, queueSize: number, budget = Numbe
       return held;
     },
     workers,
-    budget,
   };
 }
 
