@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { IMGPROXY_OPTION_DEFAULTS, isTintypeError, type SecurityOptions } from '@tintype/url';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { checkSourceLimits, decodeBytes, probeImage, readHeader, type SourceInfo } from './probe.js';
 import { gridImage, orientedGrid, run } from './test-images.js';
@@ -147,7 +147,7 @@ describe('checkSourceLimits', () => {
 describe('decodeBytes', () => {
   const photo = (width: number, height: number) =>
     sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } });
-  const bytesOf = async (image: sharp.Sharp) => decodeBytes(await readHeader(await image.toBuffer()));
+  const bytesOf = async (image: Sharp) => decodeBytes(await readHeader(await image.toBuffer()));
 
   it('counts the coefficients a progressive JPEG keeps until its last scan, 2 bytes per sample', async () => {
     const jpeg = (chromaSubsampling: string) =>
