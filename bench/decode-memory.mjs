@@ -8,11 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { decodeBytes, readHeader } from '../packages/pipeline/dist/index.js';
+import { sumStatus } from './proc.mjs';
 
 const dir = join(import.meta.dirname, '../.bench-cache/corpus');
 const MB = 1024 * 1024;
-const status = (key) =>
-  Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+const status = (field) => sumStatus([process.pid], field) * 1024;
 
 if (process.argv[2]) {
   // The child: one source, prints the growth of the peak RSS while sharp works on it.

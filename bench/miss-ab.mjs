@@ -61,7 +61,7 @@ function launch(spec, port) {
     kind === 'reference'
       ? [process.execPath, join(repo, 'bench/servers/reference.mjs')]
       : ['bash', join(repo, 'scripts/serve.sh')];
-  // LOGS=<dir>: each server's stdout to <dir>/<port>.log (e.g. with NODE_OPTIONS=--trace-gc).
+  // LOGS=<dir>: each server's stdout to <dir>/<port>.log (e.g. what bench/gc-observer.cjs prints).
   const out = process.env.LOGS ? openSync(join(process.env.LOGS, `${port}.log`), 'w') : 'ignore';
   const child = spawn(cmd, args, { env, stdio: ['ignore', out, 'inherit'] });
   const pathOf =

@@ -108,8 +108,8 @@ export const pixelWorkers = (config: Pick<Config, 'IMGPROXY_PIXEL_WORKERS'>) =>
  * IMGPROXY_PIXEL_WORKERS_MEMORY in bytes; 0 = no budget (Infinity). What one image holds while
  * decoded spans 50x (bench/decode-memory.mjs: 2–3 MB for a baseline JPEG of any size, 98 MB for a
  * 16.7 MP progressive 4:4:4 one), so the count alone bounds the peak only at its worst case. Off by
- * default because the bound is paid in throughput where it bites: four loops of 24 MP progressive
- * 4:4:4 JPEGs (144 MB each, estimated) ran at 3.0 req/s in 265 MB with 192 MB, and at 5.6 req/s in
+ * default because the bound is paid in throughput where it bites (measured with three images in
+ * sharp, IMGPROXY_PIXEL_WORKERS=3 on 2 CPUs): four loops of 24 MP progressive 4:4:4 JPEGs (144 MB each, estimated) ran at 3.0 req/s in 265 MB with 192 MB, and at 5.6 req/s in
  * 554 MB without; on the bench corpus, 128 MB cost 12 % of the misses per second.
  */
 export const pixelMemory = (config: Pick<Config, 'IMGPROXY_PIXEL_WORKERS_MEMORY'>) =>

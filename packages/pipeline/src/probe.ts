@@ -84,7 +84,7 @@ export async function readHeader(input: Buffer): Promise<SourceHeader> {
  * per sample, the chroma subsampled. Anything else counts as one whole frame. Measured with
  * `node bench/decode-memory.mjs` (the bench corpus, each source resized to fit 512x512 alone, in a
  * fresh process, on tcmalloc; MiB): baseline JPEGs of 4–24 MP 2–3; progressive JPEGs 15–98 against
- * 13–96 estimated (4:4:4 within 2 %, 4:2:0 up to a third above); PNGs and WebPs of 4.1–6.2 MP
+ * 13–96 estimated (4:4:4 within 2 %; 4:2:0 measured up to a third above the estimate); PNGs and WebPs of 4.1–6.2 MP
  * 14–26 against 12–18.
  */
 export function decodeBytes({ info, meta }: SourceHeader): number {
