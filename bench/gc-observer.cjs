@@ -15,7 +15,9 @@ const kinds = {
 const gc = {};
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    const kind = kinds[entry.detail?.kind] ?? 'other';
+    // A collection V8 made because memory outside its heap (Buffers) grew counts apart.
+    const external = entry.detail?.flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY;
+    const kind = `${kinds[entry.detail?.kind] ?? 'other'}${external ? '-external' : ''}`;
     gc[kind] ??= { n: 0, ms: 0 };
     gc[kind].n++;
     gc[kind].ms = Math.round((gc[kind].ms + entry.duration) * 10) / 10;
@@ -30,6 +32,7 @@ setInterval(() => {
     gc,
     userCpuMs: Math.round(process.cpuUsage().user / 1000),
     heapMB: Math.round(process.memoryUsage().heapUsed / 1e6),
+    arrayBuffersMB: Math.round(process.memoryUsage().arrayBuffers / 1e6),
     eventLoop: Number(performance.eventLoopUtilization(now, elu).utilization.toFixed(3)),
   };
   elu = now;

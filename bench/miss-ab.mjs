@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { cycleOrder, serveFiles } from './corpus.mjs';
-import { cpuTicks, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
+import { cpuTicks, mainThreadTicks, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
 
 const FORMAT = process.env.FORMAT ?? 'jpeg';
 const C = Number(process.env.C ?? 4);
@@ -75,6 +75,7 @@ let cachebuster = 0;
 /** One slice: C connections cycle through the corpus for `seconds`, then drain. */
 async function slice(server, seconds) {
   const ticks0 = cpuTicks([server.child.pid]);
+  const main0 = mainThreadTicks(server.child.pid);
   const t0 = performance.now();
   const until = t0 + seconds * 1000;
   let next = 0;
@@ -94,6 +95,7 @@ async function slice(server, seconds) {
     requests,
     reqPerS: requests / wall,
     cpuMs: ((cpuTicks([server.child.pid]) - ticks0) * 1000) / TICKS_PER_SECOND / requests,
+    mainMs: ((mainThreadTicks(server.child.pid) - main0) * 1000) / TICKS_PER_SECOND / requests,
   };
 }
 
@@ -136,7 +138,7 @@ console.log(
   `\n${FORMAT}, c${C}, ${ROUNDS} rounds of ${SLICE} s per server; ratios to ${servers[0].spec}, round by round:`,
 );
 console.log(
-  'server | CPU ms/req (median) | CPU × first (median, range) | req/s (median) | req/s × first (median, range) | peak RSS MB',
+  'server | CPU ms/req (median) | main thread ms/req (median) | CPU × first (median, range) | req/s (median) | req/s × first (median, range) | peak RSS MB',
 );
 for (const s of servers) {
   const cpu = s.rows.map((r, i) => r.cpuMs / base[i].cpuMs);
@@ -146,6 +148,7 @@ for (const s of servers) {
     [
       s.spec,
       median(s.rows.map((r) => r.cpuMs)).toFixed(1),
+      median(s.rows.map((r) => r.mainMs)).toFixed(1),
       `${median(cpu).toFixed(3)} (${range(cpu)})`,
       median(s.rows.map((r) => r.reqPerS)).toFixed(1),
       `${median(rps).toFixed(3)} (${range(rps)})`,

@@ -5,15 +5,20 @@ export const TICKS_PER_SECOND = 100;
 
 /** CPU time (clock ticks) the processes have used so far; a process gone meanwhile counts 0. */
 export function cpuTicks(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
-    } catch {}
+  return pids.reduce((sum, pid) => sum + statTicks(`/proc/${pid}/stat`), 0);
+}
+
+/** CPU time (clock ticks) of a process's main thread alone: JavaScript, not libvips's threads. */
+export const mainThreadTicks = (pid) => statTicks(`/proc/${pid}/task/${pid}/stat`);
+
+function statTicks(file) {
+  try {
+    const stat = readFileSync(file, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime, stime
+  } catch {
+    return 0;
   }
-  return ticks;
 }
 
 /** Sum of a /proc/<pid>/status field (kB) over the pids. */
