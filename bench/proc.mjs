@@ -8,6 +8,12 @@ export function cpuTicks(pids) {
   return pids.reduce((sum, pid) => sum + statTicks(`/proc/${pid}/stat`), 0);
 }
 
+/** Clock ticks the whole machine has spent idle so far (all CPUs; /proc/stat's idle + iowait). */
+export function idleTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+  return Number(f[4]) + Number(f[5]);
+}
+
 /** CPU time (clock ticks) of a process's main thread alone: JavaScript, not libvips's threads. */
 export const mainThreadTicks = (pid) => statTicks(`/proc/${pid}/task/${pid}/stat`);
 
