@@ -13,11 +13,11 @@
 //   node bench/miss-ab.mjs tintype:LD_PRELOAD= tintype reference
 import { spawn } from 'node:child_process';
 import { openSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { cycleOrder, serveFiles } from './corpus.mjs';
-import { availableParallelism } from 'node:os';
 import { cpuTicks, idleTicks, mainThreadTicks, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
 
 const FORMAT = process.env.FORMAT ?? 'jpeg';
