@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { cycleOrder, serveFiles } from './corpus.mjs';
-import { cpuTicks, idleTicks, mainThreadTicks, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
+import { cpuTicks, idleTicks, mainThreadTicks, minorFaults, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
 
 const FORMAT = process.env.FORMAT ?? 'jpeg';
 const C = Number(process.env.C ?? 4);
@@ -78,6 +78,7 @@ async function slice(server, seconds) {
   const ticks0 = cpuTicks([server.child.pid]);
   const main0 = mainThreadTicks(server.child.pid);
   const idle0 = idleTicks();
+  const faults0 = minorFaults([server.child.pid]);
   const t0 = performance.now();
   const until = t0 + seconds * 1000;
   let next = 0;
@@ -98,6 +99,7 @@ async function slice(server, seconds) {
     reqPerS: requests / wall,
     cpuMs: ((cpuTicks([server.child.pid]) - ticks0) * 1000) / TICKS_PER_SECOND / requests,
     mainMs: ((mainThreadTicks(server.child.pid) - main0) * 1000) / TICKS_PER_SECOND / requests,
+    faults: (minorFaults([server.child.pid]) - faults0) / requests,
     // How much of the machine nobody used meanwhile: what more images at once could take.
     idle: (idleTicks() - idle0) / TICKS_PER_SECOND / wall / availableParallelism(),
   };
@@ -142,7 +144,7 @@ console.log(
   `\n${FORMAT}, c${C}, ${ROUNDS} rounds of ${SLICE} s per server; ratios to ${servers[0].spec}, round by round:`,
 );
 console.log(
-  'server | CPU ms/req (median) | main thread ms/req (median) | machine idle % (median) | CPU × first (median, range) | req/s (median) | req/s × first (median, range) | peak RSS MB',
+  'server | CPU ms/req (median) | main thread ms/req (median) | machine idle % (median) | page faults/req (median) | CPU × first (median, range) | req/s (median) | req/s × first (median, range) | peak RSS MB',
 );
 for (const s of servers) {
   const cpu = s.rows.map((r, i) => r.cpuMs / base[i].cpuMs);
@@ -154,6 +156,7 @@ for (const s of servers) {
       median(s.rows.map((r) => r.cpuMs)).toFixed(1),
       median(s.rows.map((r) => r.mainMs)).toFixed(1),
       (100 * median(s.rows.map((r) => r.idle))).toFixed(1),
+      median(s.rows.map((r) => r.faults)).toFixed(0),
       `${median(cpu).toFixed(3)} (${range(cpu)})`,
       median(s.rows.map((r) => r.reqPerS)).toFixed(1),
       `${median(rps).toFixed(3)} (${range(rps)})`,

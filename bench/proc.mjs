@@ -8,6 +8,11 @@ export function cpuTicks(pids) {
   return pids.reduce((sum, pid) => sum + statTicks(`/proc/${pid}/stat`), 0);
 }
 
+/** Minor page faults the processes have taken so far (memory the kernel had to map in, zeroed). */
+export function minorFaults(pids) {
+  return pids.reduce((sum, pid) => sum + statField(`/proc/${pid}/stat`, 7), 0);
+}
+
 /** Clock ticks the whole machine has spent idle so far (all CPUs; /proc/stat's idle + iowait). */
 export function idleTicks() {
   const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
@@ -17,11 +22,13 @@ export function idleTicks() {
 /** CPU time (clock ticks) of a process's main thread alone: JavaScript, not libvips's threads. */
 export const mainThreadTicks = (pid) => statTicks(`/proc/${pid}/task/${pid}/stat`);
 
-function statTicks(file) {
+const statTicks = (file) => statField(file, 11) + statField(file, 12); // utime, stime
+
+/** Field i of /proc/.../stat, counted from the state field (after the command name); 0 when gone. */
+function statField(file, i) {
   try {
     const stat = readFileSync(file, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]); // utime, stime
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[i]);
   } catch {
     return 0;
   }
