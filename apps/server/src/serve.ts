@@ -23,8 +23,8 @@ export interface RunningServer {
  * V8 sizes the old generation at about 1.5 times what survived the last full collection, a factor
  * it picks from its own timings. This server's heap is small (16 MB live) and, under a miss load,
  * the objects of requests waiting for a pixel worker outlive two scavenges and fill that headroom
- * in a fraction of a second: a full collection every 4 images, 2-3 ms of the main thread per image
- * (docs/benchmarks.md, "Garbage collection"). A fixed factor of 4 (V8's own upper bound) makes them
+ * in a fraction of a second: a full collection every 4 images, about half of the main thread's time
+ * (docs/benchmarks.md, "the collector was part of it after all"). A fixed factor of 4 (V8's own upper bound) makes them
  * 5 times rarer for about 30 MB of RSS. Node refuses this flag in NODE_OPTIONS, hence set here; a
  * `--heap-growing-percent` on node's own command line (0: V8's choice) is left as given.
  */
