@@ -13,12 +13,11 @@
 //   node bench/miss-ab.mjs tintype:LD_PRELOAD= tintype reference
 import { spawn } from 'node:child_process';
 import { openSync, readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { cycleOrder, serveFiles } from './corpus.mjs';
-import { cpuTicks, idleTicks, mainThreadTicks, minorFaults, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
+import { cpuTicks, idleSeconds, mainThreadTicks, minorFaults, sumStatus, TICKS_PER_SECOND } from './proc.mjs';
 
 const FORMAT = process.env.FORMAT ?? 'jpeg';
 const C = Number(process.env.C ?? 4);
@@ -77,7 +76,7 @@ let cachebuster = 0;
 async function slice(server, seconds) {
   const ticks0 = cpuTicks([server.child.pid]);
   const main0 = mainThreadTicks(server.child.pid);
-  const idle0 = idleTicks();
+  const idle0 = idleSeconds();
   const faults0 = minorFaults([server.child.pid]);
   const t0 = performance.now();
   const until = t0 + seconds * 1000;
@@ -101,7 +100,7 @@ async function slice(server, seconds) {
     mainMs: ((mainThreadTicks(server.child.pid) - main0) * 1000) / TICKS_PER_SECOND / requests,
     faults: (minorFaults([server.child.pid]) - faults0) / requests,
     // How much of the machine nobody used meanwhile: what more images at once could take.
-    idle: (idleTicks() - idle0) / TICKS_PER_SECOND / wall / availableParallelism(),
+    idle: (idleSeconds() - idle0) / wall,
   };
 }
 

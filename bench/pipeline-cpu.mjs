@@ -9,12 +9,11 @@
 // usage: [FORMATS=jpeg,webp,avif,png] [AT_ONCE=k [SECONDS=10] [ROUNDS=2]] node bench/pipeline-cpu.mjs  (default: jpeg)
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPipelineSettings, processImage, readHeader } from '../packages/pipeline/dist/index.js';
 import { defaultOptions } from '../packages/url/dist/index.js';
-import { idleTicks, TICKS_PER_SECOND } from './proc.mjs';
+import { idleSeconds } from './proc.mjs';
 
 // The pipeline's own sharp: two copies of libvips in one process would clash.
 const sharp = createRequire(join(import.meta.dirname, '../packages/pipeline/package.json'))('sharp');
@@ -95,7 +94,9 @@ async function atOnce(k, seconds, rounds) {
     reference: (input, fmt) => reference(input, fmt).toBuffer(),
   };
   for (const fmt of FORMATS) {
-    const sum = { tintype: { n: 0, s: 0, cpu: 0, idle: 0 }, reference: { n: 0, s: 0, cpu: 0, idle: 0 } };
+    const sum = Object.fromEntries(
+      Object.keys(PIPELINES).map((name) => [name, { n: 0, s: 0, cpu: 0, idle: 0 }]),
+    );
     for (let round = 0; round < rounds; round++) {
       for (const [name, run] of Object.entries(PIPELINES)) {
         let next = round * k,
@@ -109,16 +110,16 @@ async function atOnce(k, seconds, rounds) {
         };
         const loops = Array.from({ length: k }, loop);
         await sleep(1000); // the first images of each loop: unmeasured
-        const [n0, i0, c0, t0] = [done, idleTicks(), process.cpuUsage(), performance.now()];
+        const [n0, i0, c0, t0] = [done, idleSeconds(), process.cpuUsage(), performance.now()];
         await sleep(seconds * 1000);
-        const [n1, i1, c1, t1] = [done, idleTicks(), process.cpuUsage(c0), performance.now()];
+        const [n1, i1, c1, t1] = [done, idleSeconds(), process.cpuUsage(c0), performance.now()];
         stop = true;
         await Promise.all(loops);
         const s = sum[name];
         s.n += n1 - n0;
         s.s += (t1 - t0) / 1000;
         s.cpu += (c1.user + c1.system) / 1000;
-        s.idle += (i1 - i0) / TICKS_PER_SECOND / availableParallelism();
+        s.idle += i1 - i0;
       }
     }
     for (const [name, s] of Object.entries(sum)) {

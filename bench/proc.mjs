@@ -1,5 +1,6 @@
 // What the bench reads of a server's processes from /proc (Linux): CPU time and status fields.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 export const TICKS_PER_SECOND = 100;
 
@@ -13,24 +14,30 @@ export function minorFaults(pids) {
   return pids.reduce((sum, pid) => sum + statField(`/proc/${pid}/stat`, 7), 0);
 }
 
-/** Clock ticks the whole machine has spent idle so far (all CPUs; /proc/stat's idle + iowait). */
-export function idleTicks() {
+/** Seconds the machine's CPUs have spent idle so far, per CPU (/proc/stat's idle + iowait): over a
+ * wall-clock interval, the difference divided by its length is the share of the machine unused. */
+export function idleSeconds() {
   const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
-  return Number(f[4]) + Number(f[5]);
+  return (Number(f[4]) + Number(f[5])) / TICKS_PER_SECOND / availableParallelism();
 }
 
 /** CPU time (clock ticks) of a process's main thread alone: JavaScript, not libvips's threads. */
 export const mainThreadTicks = (pid) => statTicks(`/proc/${pid}/task/${pid}/stat`);
 
-const statTicks = (file) => statField(file, 11) + statField(file, 12); // utime, stime
+const statTicks = (file) => {
+  const f = statFields(file);
+  return f ? Number(f[11]) + Number(f[12]) : 0; // utime, stime
+};
 
-/** Field i of /proc/.../stat, counted from the state field (after the command name); 0 when gone. */
-function statField(file, i) {
+const statField = (file, i) => Number(statFields(file)?.[i] ?? 0);
+
+/** The fields of /proc/.../stat, counted from the state field (after the command name); null when gone. */
+function statFields(file) {
   try {
     const stat = readFileSync(file, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[i]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null;
   }
 }
 
